@@ -1,0 +1,128 @@
+// swift-tools-version:6.1
+//
+// Mooring: a CSI driver, a cloud controller manager, a provider API client and a local cloud.
+// Module boundaries follow ../shared/DESIGN.md: the dependency arrows below are the only imports
+// each module is allowed.
+import PackageDescription
+
+let package = Package(
+    name: "Mooring",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "csi-controller", targets: ["csi-controller"]),
+        .executable(name: "csi-node", targets: ["csi-node"]),
+        .executable(name: "cloud-controller-manager", targets: ["cloud-controller-manager"]),
+        .executable(name: "localcloud", targets: ["localcloud"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: gRPC core + protobuf-c (C)
+
+        // System library: gRPC core (libgrpc_unsecure + libgpr) behind a shim header.
+        .systemLibrary(name: "CGRPC", path: "Sources/CGRPC"),
+        // protobuf-c code generated from proto/csi.proto by hack/update-generated.sh.
+        .target(
+            name: "CSIProtoC",
+            path: "Sources/CSIProtoC",
+            cSettings: [.unsafeFlags(["-w"])],
+            linkerSettings: [.linkedLibrary("protobuf-c")]
+        ),
+
+        // MARK: Swift libraries
+
+        // The only Swift code touching gRPC core.
+        .target(name: "RPC", dependencies: ["CGRPC"]),
+        // CSI value types and their protobuf-c codecs.
+        .target(name: "CSI", dependencies: ["CSIProtoC"]),
+        // Provider API client (Vultr v2 dialect).
+        .target(
+            name: "CloudAPI",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The local cloud: API server, SQLite state, loop-device volumes.
+        .target(
+            name: "LocalCloud",
+            dependencies: [
+                "CloudAPI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // CSI Identity/Controller/Node service logic.
+        .target(
+            name: "CSIDriver",
+            dependencies: [
+                "CSI", "RPC",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Kubernetes REST client and controller runtime.
+        .target(
+            name: "Kubernetes",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Cloud controller manager controllers.
+        .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
+
+        // MARK: Executables
+
+        .executableTarget(
+            name: "csi-controller",
+            dependencies: [
+                "CSIDriver", "RPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "csi-node",
+            dependencies: [
+                "CSIDriver", "RPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "cloud-controller-manager",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "localcloud",
+            dependencies: [
+                "LocalCloud",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests
+
+        .testTarget(name: "RPCTests", dependencies: ["RPC"]),
+        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
+        .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
+        .testTarget(name: "LocalCloudTests", dependencies: ["LocalCloud"]),
+        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"]),
+    ]
+)

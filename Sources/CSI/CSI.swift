@@ -1,0 +1,2 @@
+/// CSI value types and protobuf-c codecs (issue 2).
+public enum CSIWire {}

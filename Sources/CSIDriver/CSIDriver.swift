@@ -1,0 +1,2 @@
+/// CSI service logic.
+public enum CSIDriverModule {}

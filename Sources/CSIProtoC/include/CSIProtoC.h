@@ -1,0 +1,1 @@
+/* Umbrella header: generated protobuf-c headers for proto/csi.proto (see hack/update-generated.sh). */

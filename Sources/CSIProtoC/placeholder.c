@@ -1,0 +1,1 @@
+/* Replaced by generated protobuf-c code (hack/update-generated.sh). */

@@ -1,0 +1,2 @@
+/// Provider API client module (issue 3).
+public enum CloudAPIModule {}

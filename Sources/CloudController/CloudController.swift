@@ -1,0 +1,4 @@
+import Kubernetes
+import CloudAPI
+/// Cloud controller manager controllers (issue 7).
+public enum CloudControllerModule {}

@@ -1,0 +1,2 @@
+/// Kubernetes REST client and controller runtime (issue 6).
+public enum KubernetesModule {}

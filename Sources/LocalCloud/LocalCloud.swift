@@ -1,0 +1,3 @@
+import CloudAPI
+/// The local cloud (issue 3).
+public enum LocalCloudModule {}

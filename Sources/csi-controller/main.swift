@@ -1,0 +1,1 @@
+print("csi-controller: not built yet")

@@ -1,0 +1,1 @@
+print("csi-node: not built yet")

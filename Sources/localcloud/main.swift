@@ -1,0 +1,1 @@
+print("localcloud: not built yet")
