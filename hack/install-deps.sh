@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what building and testing Mooring needs on Debian bookworm: the gRPC core and
+# protobuf-c libraries and compilers, the filesystem tools the node plugin drives, valgrind, and
+# a Python venv (.venv) with the interop-test peers. Safe to re-run: it only installs what is
+# missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+APT_PACKAGES=(
+  libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev protobuf-compiler pkg-config
+  e2fsprogs xfsprogs util-linux cryptsetup-bin iproute2 kmod
+  libsqlite3-dev sqlite3 valgrind python3-venv
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  say "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  say "Debian packages: all present"
+fi
+
+command -v swift >/dev/null || { echo "swift is not on PATH (expected Swift 6.x, e.g. /opt/swift/usr/bin)" >&2; exit 1; }
+
+VENV=${MOORING_VENV:-.venv}
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating Python venv $VENV"
+  python3 -m venv "$VENV"
+fi
+# Each pinned requirement present at its exact version, or (re)install them all.
+if ! "$VENV/bin/python" - <<'PY' 2>/dev/null
+import importlib.metadata as m, sys
+for line in open("hack/requirements-test.txt"):
+    line = line.strip()
+    if line and not line.startswith("#"):
+        name, version = line.split("==")
+        if m.version(name) != version:
+            sys.exit(1)
+PY
+then
+  say "installing Python test peers into $VENV (grpcio, grpcio-tools, pytest, requests)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r hack/requirements-test.txt
+fi
+say "dependencies ready"
