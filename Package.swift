@@ -119,6 +119,10 @@ let package = Package(
 
         // MARK: Tests
 
+        // A gRPC server with test methods (echo, slow, blocking, failing), driven by the Python
+        // grpcio interop tests and the RPC benchmark.
+        .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
+
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
         .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
