@@ -81,6 +81,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Process plumbing shared by the executables: log format bootstrap.
+        .target(name: "Telemetry", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Cloud controller manager controllers.
         .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
 
@@ -124,6 +126,7 @@ let package = Package(
         .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
         .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
         .testTarget(name: "LocalCloudTests", dependencies: ["LocalCloud"]),
