@@ -39,4 +39,4 @@ rm -rf "$SWIFT_OUT"
 # Golden vectors from an independent encoder (Python protobuf).
 FIX_OUT=$OUT/Tests/CSITests/Fixtures
 rm -rf "$FIX_OUT"
-# fixtures: TODO
+"$PY" "$SRC/hack/gen-csi-fixtures.py" "$SRC/proto" "$FIX_OUT"
