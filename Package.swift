@@ -120,7 +120,8 @@ let package = Package(
         // MARK: Tests
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
-        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
+        // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
+        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
         .testTarget(name: "LocalCloudTests", dependencies: ["LocalCloud"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"]),

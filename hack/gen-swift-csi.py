@@ -224,10 +224,17 @@ def gen_messages(model):
             body.append(f"extension {model.swift_type(fqn.rsplit('.', 1)[0])} {{\n")
         body.append(model.doc(path, indent, f"`{fqn[1:]}`."))
         body.append(f"{indent}public struct {swift_name}: CSIMessage, Hashable {{\n")
-        props = []   # (swift name, swift type, default)
+        props = []   # (swift name, swift type, default), in field order; a oneof where its first member is
         oneofs = {}  # oneof index -> list of fields
         for i, field in enumerate(m.field):
             if field.HasField("oneof_index"):
+                if field.oneof_index not in oneofs:
+                    oneof = m.oneof_decl[field.oneof_index].name
+                    enum_name = upper_camel(oneof) + "OneOf"
+                    name = escape(lower_camel(oneof))
+                    body.append(f"{indent}    /// Oneof `{oneof}`; nil when no member is set.\n")
+                    body.append(f"{indent}    public var {name}: {enum_name}? = nil\n")
+                    props.append((name, enum_name + "?", "nil"))
                 oneofs.setdefault(field.oneof_index, []).append(field)
                 continue
             kind, swift, default = field_kind(model, field)
@@ -235,14 +242,7 @@ def gen_messages(model):
             body.append(model.doc(path + (2, i), indent + "    ", f"Field `{field.name}` = {field.number}."))
             body.append(f"{indent}    public var {name}: {swift} = {default}\n")
             props.append((name, swift, default))
-        for index, fields in oneofs.items():
-            oneof = m.oneof_decl[index].name
-            enum_name = upper_camel(oneof) + "OneOf"
-            name = escape(lower_camel(oneof))
-            body.append(f"{indent}    /// Oneof `{oneof}`; nil when no member is set.\n")
-            body.append(f"{indent}    public var {name}: {enum_name}? = nil\n")
-            props.append((name, enum_name + "?", "nil"))
-        body.append(f"\n{indent}    public init() {{}}\n")
+        body.append(("\n" if props else "") + f"{indent}    public init() {{}}\n")
         if props:
             params = ", ".join(f"{p[0]}: {p[1]} = {p[2]}" for p in props)
             body.append(f"\n{indent}    public init({params}) {{\n")

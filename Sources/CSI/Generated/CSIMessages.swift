@@ -3,7 +3,6 @@
 
 /// `csi.v1.GetPluginInfoRequest`.
 public struct GetPluginInfoRequest: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -31,7 +30,6 @@ public struct GetPluginInfoResponse: CSIMessage, Hashable {
 
 /// `csi.v1.GetPluginCapabilitiesRequest`.
 public struct GetPluginCapabilitiesRequest: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -99,7 +97,6 @@ extension PluginCapability {
 
 /// `csi.v1.ProbeRequest`.
 public struct ProbeRequest: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -216,16 +213,16 @@ public struct CreateVolumeResponse: CSIMessage, Hashable {
 ///
 /// `csi.v1.VolumeCapability`.
 public struct VolumeCapability: CSIMessage, Hashable {
-    /// Field `access_mode` = 3.
-    public var accessMode: VolumeCapability.AccessMode? = nil
     /// Oneof `access_type`; nil when no member is set.
     public var accessType: AccessTypeOneOf? = nil
+    /// Field `access_mode` = 3.
+    public var accessMode: VolumeCapability.AccessMode? = nil
 
     public init() {}
 
-    public init(accessMode: VolumeCapability.AccessMode? = nil, accessType: AccessTypeOneOf? = nil) {
-        self.accessMode = accessMode
+    public init(accessType: AccessTypeOneOf? = nil, accessMode: VolumeCapability.AccessMode? = nil) {
         self.accessType = accessType
+        self.accessMode = accessMode
     }
 
     /// The members of oneof `access_type`.
@@ -238,7 +235,6 @@ public struct VolumeCapability: CSIMessage, Hashable {
 extension VolumeCapability {
     /// `csi.v1.VolumeCapability.BlockVolume`.
     public struct BlockVolume: CSIMessage, Hashable {
-
         public init() {}
     }
 }
@@ -364,7 +360,6 @@ public struct DeleteVolumeRequest: CSIMessage, Hashable {
 
 /// `csi.v1.DeleteVolumeResponse`.
 public struct DeleteVolumeResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -429,7 +424,6 @@ public struct ControllerUnpublishVolumeRequest: CSIMessage, Hashable {
 
 /// `csi.v1.ControllerUnpublishVolumeResponse`.
 public struct ControllerUnpublishVolumeResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -628,7 +622,6 @@ public struct ControllerModifyVolumeRequest: CSIMessage, Hashable {
 
 /// `csi.v1.ControllerModifyVolumeResponse`.
 public struct ControllerModifyVolumeResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -670,7 +663,6 @@ public struct GetCapacityResponse: CSIMessage, Hashable {
 
 /// `csi.v1.ControllerGetCapabilitiesRequest`.
 public struct ControllerGetCapabilitiesRequest: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -794,7 +786,6 @@ public struct DeleteSnapshotRequest: CSIMessage, Hashable {
 
 /// `csi.v1.DeleteSnapshotResponse`.
 public struct DeleteSnapshotResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -943,7 +934,6 @@ public struct NodeStageVolumeRequest: CSIMessage, Hashable {
 
 /// `csi.v1.NodeStageVolumeResponse`.
 public struct NodeStageVolumeResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -964,7 +954,6 @@ public struct NodeUnstageVolumeRequest: CSIMessage, Hashable {
 
 /// `csi.v1.NodeUnstageVolumeResponse`.
 public struct NodeUnstageVolumeResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -1003,7 +992,6 @@ public struct NodePublishVolumeRequest: CSIMessage, Hashable {
 
 /// `csi.v1.NodePublishVolumeResponse`.
 public struct NodePublishVolumeResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -1024,7 +1012,6 @@ public struct NodeUnpublishVolumeRequest: CSIMessage, Hashable {
 
 /// `csi.v1.NodeUnpublishVolumeResponse`.
 public struct NodeUnpublishVolumeResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -1099,7 +1086,6 @@ public struct VolumeCondition: CSIMessage, Hashable {
 
 /// `csi.v1.NodeGetCapabilitiesRequest`.
 public struct NodeGetCapabilitiesRequest: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -1148,7 +1134,6 @@ extension NodeServiceCapability {
 
 /// `csi.v1.NodeGetInfoRequest`.
 public struct NodeGetInfoRequest: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -1213,7 +1198,6 @@ public struct NodeExpandVolumeResponse: CSIMessage, Hashable {
 
 /// `csi.v1.GroupControllerGetCapabilitiesRequest`.
 public struct GroupControllerGetCapabilitiesRequest: CSIMessage, Hashable {
-
     public init() {}
 }
 
@@ -1334,7 +1318,6 @@ public struct DeleteVolumeGroupSnapshotRequest: CSIMessage, Hashable {
 
 /// `csi.v1.DeleteVolumeGroupSnapshotResponse`.
 public struct DeleteVolumeGroupSnapshotResponse: CSIMessage, Hashable {
-
     public init() {}
 }
 
