@@ -92,6 +92,44 @@ def camel_to_lower(name):
     return out
 
 
+# Extension numbers of csi.proto's custom options (`extend google.protobuf.*Options`).
+CSI_SECRET = 1059
+ALPHA = 1060  # alpha_field, alpha_message, alpha_enum, alpha_enum_value share the number
+
+
+def true_options(options):
+    """Numbers of the bool options set to true in an *Options message. descriptor_pb2 does not
+    know csi.proto's extensions, so they arrive as unknown fields: read them off the wire."""
+    data, i, found = options.SerializeToString(), 0, set()
+
+    def varint():
+        nonlocal i
+        shift = value = 0
+        while True:
+            b = data[i]
+            i += 1
+            value |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return value
+
+    while i < len(data):
+        tag = varint()
+        number, wire = tag >> 3, tag & 7
+        if wire == 0:
+            if varint():
+                found.add(number)
+        elif wire == 2:
+            i += varint()
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        else:
+            fail(f"unexpected wire type {wire} in options")
+    return found
+
+
 class Model:
     """Everything the templates need, indexed by fully qualified proto name (leading dot)."""
 
@@ -159,10 +197,15 @@ class Model:
         entry = self.messages.get(field.type_name)
         return entry is not None and entry[0].options.map_entry
 
-    def doc(self, path, indent, fallback):
+    def doc(self, path, indent, fallback, options=None):
         text = self.comments.get(tuple(path))
         lines = [l.strip() for l in text.strip().splitlines()] if text else []
         lines += ([""] if lines else []) + [fallback]
+        flags = true_options(options) if options is not None else set()
+        if ALPHA in flags:
+            lines.append("Alpha in CSI v1.12.0.")
+        if CSI_SECRET in flags:
+            lines.append("Secret (`csi_secret`): redacted from `description` and mirrors; never log it.")
         return "".join(f"{indent}///{(' ' + l) if l else ''}\n" for l in lines)
 
 
@@ -222,7 +265,7 @@ def gen_messages(model):
         body = []
         if len(comps) > 1:
             body.append(f"extension {model.swift_type(fqn.rsplit('.', 1)[0])} {{\n")
-        body.append(model.doc(path, indent, f"`{fqn[1:]}`."))
+        body.append(model.doc(path, indent, f"`{fqn[1:]}`.", m.options))
         body.append(f"{indent}public struct {swift_name}: CSIMessage, Hashable {{\n")
         props = []   # (swift name, swift type, default), in field order; a oneof where its first member is
         oneofs = {}  # oneof index -> list of fields
@@ -239,7 +282,8 @@ def gen_messages(model):
                 continue
             kind, swift, default = field_kind(model, field)
             name = escape(lower_camel(field.name))
-            body.append(model.doc(path + (2, i), indent + "    ", f"Field `{field.name}` = {field.number}."))
+            body.append(model.doc(path + (2, i), indent + "    ", f"Field `{field.name}` = {field.number}.",
+                                  field.options))
             body.append(f"{indent}    public var {name}: {swift} = {default}\n")
             props.append((name, swift, default))
         body.append(("\n" if props else "") + f"{indent}    public init() {{}}\n")
@@ -262,8 +306,43 @@ def gen_messages(model):
         body.append(f"{indent}}}\n")
         if len(comps) > 1:
             body.append("}\n")
+        body.append(redacting_mirror(model, fqn, m))
         out.append("\n" + "".join(body))
     return "".join(out)
+
+
+def redacting_mirror(model, fqn, m):
+    """For a message with `csi_secret` fields: a CustomReflectable conformance that shows every
+    field but the secrets' values, so `"\\(request)"` in a log line cannot leak them."""
+    if not any(CSI_SECRET in true_options(f.options) for f in m.field):
+        return ""
+    children, seen_oneofs = [], set()
+    for field in m.field:
+        if field.HasField("oneof_index"):
+            if field.oneof_index not in seen_oneofs:
+                seen_oneofs.add(field.oneof_index)
+                oneof = lower_camel(m.oneof_decl[field.oneof_index].name)
+                children.append(f'"{oneof}": {escape(oneof)} as Any')
+            continue
+        name = lower_camel(field.name)
+        value = escape(name)
+        kind = field_kind(model, field)[0]
+        if kind in ("message", "wrapper", "timestamp"):
+            value += " as Any"  # an optional, boxed on purpose
+        if CSI_SECRET in true_options(field.options):
+            if kind == "map":
+                value = f'{value}.mapValues {{ _ in "<redacted>" }}'
+            elif kind == "string":
+                value = f'{value}.isEmpty ? "" : "<redacted>"'
+            else:
+                fail(f"secret field {field.name}: only strings and string maps can be redacted")
+        children.append(f'"{name}": {value}')
+    lines = "".join(f"            {c},\n" for c in children)
+    return (f"\nextension {model.swift_type(fqn)}: CustomReflectable {{\n"
+            f"    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.\n"
+            f"    public var customMirror: Mirror {{\n"
+            f"        Mirror(self, children: [\n{lines}        ], displayStyle: .struct)\n"
+            f"    }}\n}}\n")
 
 
 # --- CSIEnums.swift ----------------------------------------------------------------------------
@@ -275,15 +354,16 @@ def gen_enums(model):
         body = []
         if len(comps) > 1:
             body.append(f"extension {model.swift_type(fqn.rsplit('.', 1)[0])} {{\n")
-        body.append(model.doc(path, indent, f"`{fqn[1:]}`. Values this build does not know decode "
-                                            "as `unrecognized` and encode back unchanged."))
+        body.append(model.doc(path, indent, f"`{fqn[1:]}`.", e.options))
+        body.append(f"{indent}///\n{indent}/// Numbers this build does not know decode as `unrecognized` and encode back\n"
+                    f"{indent}/// unchanged.\n")
         body.append(f"{indent}public enum {escape(comps[-1])}: RawRepresentable, Sendable, Hashable, CaseIterable {{\n")
         seen = {}
         for i, v in enumerate(e.value):
             if v.number in seen:
                 fail(f"enum {fqn}: aliases are not supported")
             seen[v.number] = v
-            body.append(model.doc(path + (2, i), indent + "    ", f"`{v.name}` = {v.number}."))
+            body.append(model.doc(path + (2, i), indent + "    ", f"`{v.name}` = {v.number}.", v.options))
             body.append(f"{indent}    case {escape(enum_case_name(v.name))}\n")
         body.append(f"{indent}    /// A value not in this build's copy of the schema.\n")
         body.append(f"{indent}    case unrecognized(Int32)\n\n")

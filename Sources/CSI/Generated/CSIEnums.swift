@@ -2,7 +2,10 @@
 // DO NOT EDIT.
 
 extension PluginCapability.Service {
-    /// `csi.v1.PluginCapability.Service.Type`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+    /// `csi.v1.PluginCapability.Service.Type`.
+    ///
+    /// Numbers this build does not know decode as `unrecognized` and encode back
+    /// unchanged.
     public enum `Type`: RawRepresentable, Sendable, Hashable, CaseIterable {
         /// `UNKNOWN` = 0.
         case unknown
@@ -13,6 +16,7 @@ extension PluginCapability.Service {
         /// `GROUP_CONTROLLER_SERVICE` = 3.
         case groupControllerService
         /// `SNAPSHOT_METADATA_SERVICE` = 4.
+        /// Alpha in CSI v1.12.0.
         case snapshotMetadataService
         /// A value not in this build's copy of the schema.
         case unrecognized(Int32)
@@ -59,7 +63,10 @@ extension PluginCapability.Service {
 }
 
 extension PluginCapability.VolumeExpansion {
-    /// `csi.v1.PluginCapability.VolumeExpansion.Type`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+    /// `csi.v1.PluginCapability.VolumeExpansion.Type`.
+    ///
+    /// Numbers this build does not know decode as `unrecognized` and encode back
+    /// unchanged.
     public enum `Type`: RawRepresentable, Sendable, Hashable, CaseIterable {
         /// `UNKNOWN` = 0.
         case unknown
@@ -108,7 +115,10 @@ extension PluginCapability.VolumeExpansion {
 }
 
 extension VolumeCapability.AccessMode {
-    /// `csi.v1.VolumeCapability.AccessMode.Mode`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+    /// `csi.v1.VolumeCapability.AccessMode.Mode`.
+    ///
+    /// Numbers this build does not know decode as `unrecognized` and encode back
+    /// unchanged.
     public enum Mode: RawRepresentable, Sendable, Hashable, CaseIterable {
         /// `UNKNOWN` = 0.
         case unknown
@@ -123,8 +133,10 @@ extension VolumeCapability.AccessMode {
         /// `MULTI_NODE_MULTI_WRITER` = 5.
         case multiNodeMultiWriter
         /// `SINGLE_NODE_SINGLE_WRITER` = 6.
+        /// Alpha in CSI v1.12.0.
         case singleNodeSingleWriter
         /// `SINGLE_NODE_MULTI_WRITER` = 7.
+        /// Alpha in CSI v1.12.0.
         case singleNodeMultiWriter
         /// A value not in this build's copy of the schema.
         case unrecognized(Int32)
@@ -177,7 +189,10 @@ extension VolumeCapability.AccessMode {
 }
 
 extension ControllerServiceCapability.RPC {
-    /// `csi.v1.ControllerServiceCapability.RPC.Type`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+    /// `csi.v1.ControllerServiceCapability.RPC.Type`.
+    ///
+    /// Numbers this build does not know decode as `unrecognized` and encode back
+    /// unchanged.
     public enum `Type`: RawRepresentable, Sendable, Hashable, CaseIterable {
         /// `UNKNOWN` = 0.
         case unknown
@@ -202,14 +217,18 @@ extension ControllerServiceCapability.RPC {
         /// `LIST_VOLUMES_PUBLISHED_NODES` = 10.
         case listVolumesPublishedNodes
         /// `VOLUME_CONDITION` = 11.
+        /// Alpha in CSI v1.12.0.
         case volumeCondition
         /// `GET_VOLUME` = 12.
+        /// Alpha in CSI v1.12.0.
         case getVolume
         /// `SINGLE_NODE_MULTI_WRITER` = 13.
+        /// Alpha in CSI v1.12.0.
         case singleNodeMultiWriter
         /// `MODIFY_VOLUME` = 14.
         case modifyVolume
         /// `GET_SNAPSHOT` = 15.
+        /// Alpha in CSI v1.12.0.
         case getSnapshot
         /// A value not in this build's copy of the schema.
         case unrecognized(Int32)
@@ -278,7 +297,10 @@ extension ControllerServiceCapability.RPC {
 }
 
 extension VolumeUsage {
-    /// `csi.v1.VolumeUsage.Unit`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+    /// `csi.v1.VolumeUsage.Unit`.
+    ///
+    /// Numbers this build does not know decode as `unrecognized` and encode back
+    /// unchanged.
     public enum Unit: RawRepresentable, Sendable, Hashable, CaseIterable {
         /// `UNKNOWN` = 0.
         case unknown
@@ -327,7 +349,10 @@ extension VolumeUsage {
 }
 
 extension NodeServiceCapability.RPC {
-    /// `csi.v1.NodeServiceCapability.RPC.Type`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+    /// `csi.v1.NodeServiceCapability.RPC.Type`.
+    ///
+    /// Numbers this build does not know decode as `unrecognized` and encode back
+    /// unchanged.
     public enum `Type`: RawRepresentable, Sendable, Hashable, CaseIterable {
         /// `UNKNOWN` = 0.
         case unknown
@@ -338,8 +363,10 @@ extension NodeServiceCapability.RPC {
         /// `EXPAND_VOLUME` = 3.
         case expandVolume
         /// `VOLUME_CONDITION` = 4.
+        /// Alpha in CSI v1.12.0.
         case volumeCondition
         /// `SINGLE_NODE_MULTI_WRITER` = 5.
+        /// Alpha in CSI v1.12.0.
         case singleNodeMultiWriter
         /// `VOLUME_MOUNT_GROUP` = 6.
         case volumeMountGroup
@@ -392,7 +419,10 @@ extension NodeServiceCapability.RPC {
 }
 
 extension GroupControllerServiceCapability.RPC {
-    /// `csi.v1.GroupControllerServiceCapability.RPC.Type`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+    /// `csi.v1.GroupControllerServiceCapability.RPC.Type`.
+    ///
+    /// Numbers this build does not know decode as `unrecognized` and encode back
+    /// unchanged.
     public enum `Type`: RawRepresentable, Sendable, Hashable, CaseIterable {
         /// `UNKNOWN` = 0.
         case unknown
@@ -436,7 +466,10 @@ extension GroupControllerServiceCapability.RPC {
     }
 }
 
-/// `csi.v1.BlockMetadataType`. Values this build does not know decode as `unrecognized` and encode back unchanged.
+/// `csi.v1.BlockMetadataType`.
+///
+/// Numbers this build does not know decode as `unrecognized` and encode back
+/// unchanged.
 public enum BlockMetadataType: RawRepresentable, Sendable, Hashable, CaseIterable {
     /// `UNKNOWN` = 0.
     case unknown

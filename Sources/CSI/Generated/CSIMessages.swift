@@ -127,6 +127,7 @@ public struct CreateVolumeRequest: CSIMessage, Hashable {
     /// Field `parameters` = 4.
     public var parameters: [String: String] = [:]
     /// Field `secrets` = 5.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `volume_content_source` = 6.
     public var volumeContentSource: VolumeContentSource? = nil
@@ -146,6 +147,22 @@ public struct CreateVolumeRequest: CSIMessage, Hashable {
         self.volumeContentSource = volumeContentSource
         self.accessibilityRequirements = accessibilityRequirements
         self.mutableParameters = mutableParameters
+    }
+}
+
+extension CreateVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "name": name,
+            "capacityRange": capacityRange as Any,
+            "volumeCapabilities": volumeCapabilities,
+            "parameters": parameters,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "volumeContentSource": volumeContentSource as Any,
+            "accessibilityRequirements": accessibilityRequirements as Any,
+            "mutableParameters": mutableParameters,
+        ], displayStyle: .struct)
     }
 }
 
@@ -348,6 +365,7 @@ public struct DeleteVolumeRequest: CSIMessage, Hashable {
     /// Field `volume_id` = 1.
     public var volumeId: String = ""
     /// Field `secrets` = 2.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -355,6 +373,16 @@ public struct DeleteVolumeRequest: CSIMessage, Hashable {
     public init(volumeId: String = "", secrets: [String: String] = [:]) {
         self.volumeId = volumeId
         self.secrets = secrets
+    }
+}
+
+extension DeleteVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -374,6 +402,7 @@ public struct ControllerPublishVolumeRequest: CSIMessage, Hashable {
     /// Field `readonly` = 4.
     public var readonly: Bool = false
     /// Field `secrets` = 5.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `volume_context` = 6.
     public var volumeContext: [String: String] = [:]
@@ -387,6 +416,20 @@ public struct ControllerPublishVolumeRequest: CSIMessage, Hashable {
         self.readonly = readonly
         self.secrets = secrets
         self.volumeContext = volumeContext
+    }
+}
+
+extension ControllerPublishVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "nodeId": nodeId,
+            "volumeCapability": volumeCapability as Any,
+            "readonly": readonly,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "volumeContext": volumeContext,
+        ], displayStyle: .struct)
     }
 }
 
@@ -411,6 +454,7 @@ public struct ControllerUnpublishVolumeRequest: CSIMessage, Hashable {
     /// Field `node_id` = 2.
     public var nodeId: String = ""
     /// Field `secrets` = 3.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -419,6 +463,17 @@ public struct ControllerUnpublishVolumeRequest: CSIMessage, Hashable {
         self.volumeId = volumeId
         self.nodeId = nodeId
         self.secrets = secrets
+    }
+}
+
+extension ControllerUnpublishVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "nodeId": nodeId,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -438,6 +493,7 @@ public struct ValidateVolumeCapabilitiesRequest: CSIMessage, Hashable {
     /// Field `parameters` = 4.
     public var parameters: [String: String] = [:]
     /// Field `secrets` = 5.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `mutable_parameters` = 6.
     public var mutableParameters: [String: String] = [:]
@@ -451,6 +507,20 @@ public struct ValidateVolumeCapabilitiesRequest: CSIMessage, Hashable {
         self.parameters = parameters
         self.secrets = secrets
         self.mutableParameters = mutableParameters
+    }
+}
+
+extension ValidateVolumeCapabilitiesRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "volumeContext": volumeContext,
+            "volumeCapabilities": volumeCapabilities,
+            "parameters": parameters,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "mutableParameters": mutableParameters,
+        ], displayStyle: .struct)
     }
 }
 
@@ -530,6 +600,7 @@ extension ListVolumesResponse {
         /// Field `published_node_ids` = 1.
         public var publishedNodeIds: [String] = []
         /// Field `volume_condition` = 2.
+        /// Alpha in CSI v1.12.0.
         public var volumeCondition: VolumeCondition? = nil
 
         public init() {}
@@ -559,6 +630,7 @@ extension ListVolumesResponse {
 }
 
 /// `csi.v1.ControllerGetVolumeRequest`.
+/// Alpha in CSI v1.12.0.
 public struct ControllerGetVolumeRequest: CSIMessage, Hashable {
     /// Field `volume_id` = 1.
     public var volumeId: String = ""
@@ -571,6 +643,7 @@ public struct ControllerGetVolumeRequest: CSIMessage, Hashable {
 }
 
 /// `csi.v1.ControllerGetVolumeResponse`.
+/// Alpha in CSI v1.12.0.
 public struct ControllerGetVolumeResponse: CSIMessage, Hashable {
     /// Field `volume` = 1.
     public var volume: Volume? = nil
@@ -607,6 +680,7 @@ public struct ControllerModifyVolumeRequest: CSIMessage, Hashable {
     /// Field `volume_id` = 1.
     public var volumeId: String = ""
     /// Field `secrets` = 2.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `mutable_parameters` = 3.
     public var mutableParameters: [String: String] = [:]
@@ -617,6 +691,17 @@ public struct ControllerModifyVolumeRequest: CSIMessage, Hashable {
         self.volumeId = volumeId
         self.secrets = secrets
         self.mutableParameters = mutableParameters
+    }
+}
+
+extension ControllerModifyVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "mutableParameters": mutableParameters,
+        ], displayStyle: .struct)
     }
 }
 
@@ -650,6 +735,7 @@ public struct GetCapacityResponse: CSIMessage, Hashable {
     /// Field `maximum_volume_size` = 2.
     public var maximumVolumeSize: Int64? = nil
     /// Field `minimum_volume_size` = 3.
+    /// Alpha in CSI v1.12.0.
     public var minimumVolumeSize: Int64? = nil
 
     public init() {}
@@ -716,6 +802,7 @@ public struct CreateSnapshotRequest: CSIMessage, Hashable {
     /// Field `name` = 2.
     public var name: String = ""
     /// Field `secrets` = 3.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `parameters` = 4.
     public var parameters: [String: String] = [:]
@@ -727,6 +814,18 @@ public struct CreateSnapshotRequest: CSIMessage, Hashable {
         self.name = name
         self.secrets = secrets
         self.parameters = parameters
+    }
+}
+
+extension CreateSnapshotRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "sourceVolumeId": sourceVolumeId,
+            "name": name,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "parameters": parameters,
+        ], displayStyle: .struct)
     }
 }
 
@@ -774,6 +873,7 @@ public struct DeleteSnapshotRequest: CSIMessage, Hashable {
     /// Field `snapshot_id` = 1.
     public var snapshotId: String = ""
     /// Field `secrets` = 2.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -781,6 +881,16 @@ public struct DeleteSnapshotRequest: CSIMessage, Hashable {
     public init(snapshotId: String = "", secrets: [String: String] = [:]) {
         self.snapshotId = snapshotId
         self.secrets = secrets
+    }
+}
+
+extension DeleteSnapshotRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "snapshotId": snapshotId,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -800,6 +910,7 @@ public struct ListSnapshotsRequest: CSIMessage, Hashable {
     /// Field `snapshot_id` = 4.
     public var snapshotId: String = ""
     /// Field `secrets` = 5.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -810,6 +921,19 @@ public struct ListSnapshotsRequest: CSIMessage, Hashable {
         self.sourceVolumeId = sourceVolumeId
         self.snapshotId = snapshotId
         self.secrets = secrets
+    }
+}
+
+extension ListSnapshotsRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "maxEntries": maxEntries,
+            "startingToken": startingToken,
+            "sourceVolumeId": sourceVolumeId,
+            "snapshotId": snapshotId,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -843,10 +967,12 @@ extension ListSnapshotsResponse {
 }
 
 /// `csi.v1.GetSnapshotRequest`.
+/// Alpha in CSI v1.12.0.
 public struct GetSnapshotRequest: CSIMessage, Hashable {
     /// Field `snapshot_id` = 1.
     public var snapshotId: String = ""
     /// Field `secrets` = 2.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -857,7 +983,18 @@ public struct GetSnapshotRequest: CSIMessage, Hashable {
     }
 }
 
+extension GetSnapshotRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "snapshotId": snapshotId,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
+    }
+}
+
 /// `csi.v1.GetSnapshotResponse`.
+/// Alpha in CSI v1.12.0.
 public struct GetSnapshotResponse: CSIMessage, Hashable {
     /// Field `snapshot` = 1.
     public var snapshot: Snapshot? = nil
@@ -876,6 +1013,7 @@ public struct ControllerExpandVolumeRequest: CSIMessage, Hashable {
     /// Field `capacity_range` = 2.
     public var capacityRange: CapacityRange? = nil
     /// Field `secrets` = 3.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `volume_capability` = 4.
     public var volumeCapability: VolumeCapability? = nil
@@ -887,6 +1025,18 @@ public struct ControllerExpandVolumeRequest: CSIMessage, Hashable {
         self.capacityRange = capacityRange
         self.secrets = secrets
         self.volumeCapability = volumeCapability
+    }
+}
+
+extension ControllerExpandVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "capacityRange": capacityRange as Any,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "volumeCapability": volumeCapability as Any,
+        ], displayStyle: .struct)
     }
 }
 
@@ -916,6 +1066,7 @@ public struct NodeStageVolumeRequest: CSIMessage, Hashable {
     /// Field `volume_capability` = 4.
     public var volumeCapability: VolumeCapability? = nil
     /// Field `secrets` = 5.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `volume_context` = 6.
     public var volumeContext: [String: String] = [:]
@@ -929,6 +1080,20 @@ public struct NodeStageVolumeRequest: CSIMessage, Hashable {
         self.volumeCapability = volumeCapability
         self.secrets = secrets
         self.volumeContext = volumeContext
+    }
+}
+
+extension NodeStageVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "publishContext": publishContext,
+            "stagingTargetPath": stagingTargetPath,
+            "volumeCapability": volumeCapability as Any,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "volumeContext": volumeContext,
+        ], displayStyle: .struct)
     }
 }
 
@@ -972,6 +1137,7 @@ public struct NodePublishVolumeRequest: CSIMessage, Hashable {
     /// Field `readonly` = 6.
     public var readonly: Bool = false
     /// Field `secrets` = 7.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `volume_context` = 8.
     public var volumeContext: [String: String] = [:]
@@ -987,6 +1153,22 @@ public struct NodePublishVolumeRequest: CSIMessage, Hashable {
         self.readonly = readonly
         self.secrets = secrets
         self.volumeContext = volumeContext
+    }
+}
+
+extension NodePublishVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "publishContext": publishContext,
+            "stagingTargetPath": stagingTargetPath,
+            "targetPath": targetPath,
+            "volumeCapability": volumeCapability as Any,
+            "readonly": readonly,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "volumeContext": volumeContext,
+        ], displayStyle: .struct)
     }
 }
 
@@ -1038,6 +1220,7 @@ public struct NodeGetVolumeStatsResponse: CSIMessage, Hashable {
     /// Field `usage` = 1.
     public var usage: [VolumeUsage] = []
     /// Field `volume_condition` = 2.
+    /// Alpha in CSI v1.12.0.
     public var volumeCondition: VolumeCondition? = nil
 
     public init() {}
@@ -1070,6 +1253,7 @@ public struct VolumeUsage: CSIMessage, Hashable {
 }
 
 /// `csi.v1.VolumeCondition`.
+/// Alpha in CSI v1.12.0.
 public struct VolumeCondition: CSIMessage, Hashable {
     /// Field `abnormal` = 1.
     public var abnormal: Bool = false
@@ -1170,6 +1354,8 @@ public struct NodeExpandVolumeRequest: CSIMessage, Hashable {
     /// Field `volume_capability` = 5.
     public var volumeCapability: VolumeCapability? = nil
     /// Field `secrets` = 6.
+    /// Alpha in CSI v1.12.0.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -1181,6 +1367,20 @@ public struct NodeExpandVolumeRequest: CSIMessage, Hashable {
         self.stagingTargetPath = stagingTargetPath
         self.volumeCapability = volumeCapability
         self.secrets = secrets
+    }
+}
+
+extension NodeExpandVolumeRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "volumeId": volumeId,
+            "volumePath": volumePath,
+            "capacityRange": capacityRange as Any,
+            "stagingTargetPath": stagingTargetPath,
+            "volumeCapability": volumeCapability as Any,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -1251,6 +1451,7 @@ public struct CreateVolumeGroupSnapshotRequest: CSIMessage, Hashable {
     /// Field `source_volume_ids` = 2.
     public var sourceVolumeIds: [String] = []
     /// Field `secrets` = 3.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
     /// Field `parameters` = 4.
     public var parameters: [String: String] = [:]
@@ -1262,6 +1463,18 @@ public struct CreateVolumeGroupSnapshotRequest: CSIMessage, Hashable {
         self.sourceVolumeIds = sourceVolumeIds
         self.secrets = secrets
         self.parameters = parameters
+    }
+}
+
+extension CreateVolumeGroupSnapshotRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "name": name,
+            "sourceVolumeIds": sourceVolumeIds,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+            "parameters": parameters,
+        ], displayStyle: .struct)
     }
 }
 
@@ -1305,6 +1518,7 @@ public struct DeleteVolumeGroupSnapshotRequest: CSIMessage, Hashable {
     /// Field `snapshot_ids` = 2.
     public var snapshotIds: [String] = []
     /// Field `secrets` = 3.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -1313,6 +1527,17 @@ public struct DeleteVolumeGroupSnapshotRequest: CSIMessage, Hashable {
         self.groupSnapshotId = groupSnapshotId
         self.snapshotIds = snapshotIds
         self.secrets = secrets
+    }
+}
+
+extension DeleteVolumeGroupSnapshotRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "groupSnapshotId": groupSnapshotId,
+            "snapshotIds": snapshotIds,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -1328,6 +1553,7 @@ public struct GetVolumeGroupSnapshotRequest: CSIMessage, Hashable {
     /// Field `snapshot_ids` = 2.
     public var snapshotIds: [String] = []
     /// Field `secrets` = 3.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -1336,6 +1562,17 @@ public struct GetVolumeGroupSnapshotRequest: CSIMessage, Hashable {
         self.groupSnapshotId = groupSnapshotId
         self.snapshotIds = snapshotIds
         self.secrets = secrets
+    }
+}
+
+extension GetVolumeGroupSnapshotRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "groupSnapshotId": groupSnapshotId,
+            "snapshotIds": snapshotIds,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -1377,6 +1614,7 @@ public struct GetMetadataAllocatedRequest: CSIMessage, Hashable {
     /// Field `max_results` = 3.
     public var maxResults: Int32 = 0
     /// Field `secrets` = 4.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -1386,6 +1624,18 @@ public struct GetMetadataAllocatedRequest: CSIMessage, Hashable {
         self.startingOffset = startingOffset
         self.maxResults = maxResults
         self.secrets = secrets
+    }
+}
+
+extension GetMetadataAllocatedRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "snapshotId": snapshotId,
+            "startingOffset": startingOffset,
+            "maxResults": maxResults,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
@@ -1418,6 +1668,7 @@ public struct GetMetadataDeltaRequest: CSIMessage, Hashable {
     /// Field `max_results` = 4.
     public var maxResults: Int32 = 0
     /// Field `secrets` = 5.
+    /// Secret (`csi_secret`): redacted from `description` and mirrors; never log it.
     public var secrets: [String: String] = [:]
 
     public init() {}
@@ -1428,6 +1679,19 @@ public struct GetMetadataDeltaRequest: CSIMessage, Hashable {
         self.startingOffset = startingOffset
         self.maxResults = maxResults
         self.secrets = secrets
+    }
+}
+
+extension GetMetadataDeltaRequest: CustomReflectable {
+    /// Every field, with the values of secret (`csi_secret`) fields replaced by `<redacted>`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "baseSnapshotId": baseSnapshotId,
+            "targetSnapshotId": targetSnapshotId,
+            "startingOffset": startingOffset,
+            "maxResults": maxResults,
+            "secrets": secrets.mapValues { _ in "<redacted>" },
+        ], displayStyle: .struct)
     }
 }
 
