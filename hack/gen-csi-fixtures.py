@@ -2,7 +2,8 @@
 """Writes golden CSI encodings made by an independent implementation (Python protobuf, from
 proto/csi.proto compiled with grpc_tools.protoc) into Tests/CSITests/Fixtures/.
 
-Each vector is NAME.bin, the deterministic serialization of one message. The Swift tests
+Each vector is NAME.bin, the deterministic serialization of one message; methods.txt lists every
+RPC's gRPC path. The Swift tests
 (Tests/CSITests/GoldenVectorTests.swift) build the same values by hand, decode the files and
 compare field by field, then re-encode. Keep the two in step when adding a vector.
 
@@ -156,6 +157,12 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         csi = compile_csi(proto_dir, work)
         os.makedirs(out, exist_ok=True)
+        # Every RPC as "<gRPC path> <unary|server-streaming>", from Python's view of the schema.
+        with open(os.path.join(out, "methods.txt"), "w") as f:
+            for service in csi.DESCRIPTOR.services_by_name.values():
+                for method in service.methods:
+                    kind = "server-streaming" if method.server_streaming else "unary"
+                    f.write(f"/{service.full_name}/{method.name} {kind}\n")
         for name, value in vectors(csi):
             data = value if isinstance(value, bytes) else value.SerializeToString(deterministic=True)
             if not isinstance(value, bytes):

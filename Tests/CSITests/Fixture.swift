@@ -5,9 +5,9 @@ enum Fixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 
-    /// The bytes of `Fixtures/NAME.bin`.
-    static func bytes(_ name: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: directory.appendingPathComponent("\(name).bin")))
+    /// The bytes of `Fixtures/NAME.EXTENSION`.
+    static func bytes(_ name: String, extension: String = "bin") throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: directory.appendingPathComponent("\(name).\(`extension`)")))
     }
 
     /// Names of every vector in the directory (without `.bin`).
