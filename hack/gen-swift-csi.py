@@ -410,7 +410,7 @@ def decode_value(model, kind, field, cexpr, ctx):
         # `.init`, not the type name: `Outer.`Type`(…)` would parse as the metatype.
         return f".init(rawValue: Int32(truncatingIfNeeded: {cexpr}.rawValue))"
     if kind == "message":
-        return f"try {model.swift_type(field.type_name)}(c: {cexpr})"
+        return f'try CRead.message({cexpr}, field: "{field.name}") as {model.swift_type(field.type_name)}'
     if kind == "wrapper":
         swift = WRAPPERS[field.type_name][0]
         if swift == "Bool":

@@ -21,6 +21,10 @@ enum CCodec {
         let unpacked = bytes.withUnsafeBufferPointer { M.cUnpack($0) }
         guard let unpacked else { throw CSIDecodingError(malformed: M.protoName) }
         defer { M.cFreeUnpacked(unpacked) }
-        return try M(c: unpacked)
+        do {
+            return try M(c: unpacked)
+        } catch {
+            throw error.reported(as: M.protoName)
+        }
     }
 }

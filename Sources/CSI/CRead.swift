@@ -41,12 +41,23 @@ enum CRead {
         }
     }
 
+    /// A message field (or oneof member): errors inside it get `field` prefixed to their path.
+    static func message<M: CProtoMessage>(
+        _ p: UnsafePointer<M.CStruct>, field: String
+    ) throws(CSIDecodingError) -> M {
+        do {
+            return try M(c: p)
+        } catch {
+            throw error.within(field: field)
+        }
+    }
+
     static func messages<M: CProtoMessage>(
         _ p: UnsafePointer<UnsafeMutablePointer<M.CStruct>?>?, count: Int, field: String, of message: String
     ) throws(CSIDecodingError) -> [M] {
         try array(p, count: count) { (element) throws(CSIDecodingError) in
             guard let element else { throw CSIDecodingError(malformed: message) }
-            return try M(c: element)
+            return try self.message(element, field: field)
         }
     }
 

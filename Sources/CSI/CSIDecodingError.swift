@@ -7,7 +7,7 @@ public struct CSIDecodingError: Error, Equatable, CustomStringConvertible {
 
     private let code: Code
     /// The fully qualified proto name of the message being decoded, e.g. `csi.v1.Volume`.
-    public let messageName: String
+    public private(set) var messageName: String
 
     init(malformed messageName: String) {
         self.code = .malformed
@@ -19,10 +19,24 @@ public struct CSIDecodingError: Error, Equatable, CustomStringConvertible {
         self.messageName = messageName
     }
 
+    /// The same problem, seen from a message that holds the failing one in field `field`.
+    func within(field: String) -> CSIDecodingError {
+        guard case .invalidUTF8(let path) = code else { return self }
+        return CSIDecodingError(invalidUTF8Field: "\(field).\(path)", of: messageName)
+    }
+
+    /// The same problem, reported against the message the caller asked to decode.
+    func reported(as messageName: String) -> CSIDecodingError {
+        var error = self
+        error.messageName = messageName
+        return error
+    }
+
     /// True when protobuf-c rejected the bytes (truncated, wrong wire type, bad length, …).
     public var isMalformed: Bool { code == .malformed }
 
-    /// The string field whose bytes were not valid UTF-8, if that was the problem.
+    /// The string field whose bytes were not valid UTF-8, if that was the problem, as a dotted
+    /// path of proto field names from `messageName` (e.g. `accessibility_requirements.requisite.segments`).
     public var invalidUTF8Field: String? {
         if case .invalidUTF8(let field) = code { return field }
         return nil

@@ -53,6 +53,43 @@ import Testing
         #expect(try CreateVolumeRequest(serializedBytes: full).name == "vol")
     }
 
+    @Test func randomAndMutatedBytesNeverCrash() throws {
+        // A fixed-seed generator, so a failure reproduces.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let valid = try Fixture.bytes("create_volume_request")
+        var decoded = 0
+        var rejected = 0
+        for round in 0..<3000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                bytes = (0..<Int(next() % 64)).map { _ in UInt8(truncatingIfNeeded: next()) }
+            } else {
+                bytes = valid
+                for _ in 0..<(1 + next() % 4) {
+                    bytes[Int(next() % UInt64(bytes.count))] ^= UInt8(1 << (next() % 8))
+                }
+            }
+            do {
+                let request = try CreateVolumeRequest(serializedBytes: bytes)
+                // Whatever decoded must encode and decode to itself.
+                #expect(try CreateVolumeRequest(serializedBytes: request.serializedBytes()) == request)
+                decoded += 1
+            } catch {
+                #expect(error.messageName == "csi.v1.CreateVolumeRequest")
+                rejected += 1
+            }
+            _ = try? ListVolumesResponse(serializedBytes: bytes)
+            _ = try? VolumeCapability(serializedBytes: bytes)
+        }
+        // Both outcomes occur, so the loop really exercised the decoder and its error path.
+        #expect(decoded > 0)
+        #expect(rejected > 0)
+    }
+
     @Test func invalidUTF8IsRejected() {
         // name = "a\xFFb": protobuf-c accepts it; the CSI module rejects it (proto3 strings are UTF-8).
         let bytes: [UInt8] = [0x0A, 0x03, 0x61, 0xFF, 0x62]
@@ -63,6 +100,22 @@ import Testing
             #expect(!error.isMalformed)
             #expect(error.invalidUTF8Field == "name")
             #expect(error.messageName == "csi.v1.CreateVolumeRequest")
+        }
+    }
+
+    @Test func invalidUTF8DeepInsideNamesTheOuterMessageAndThePath() throws {
+        // accessibility_requirements (7) { requisite (1) { segments (1) { key "z", value "\xFF" } } }
+        let entry: [UInt8] = [0x0A, 0x01, 0x7A, 0x12, 0x01, 0xFF]
+        let topology: [UInt8] = [0x0A, UInt8(entry.count)] + entry
+        let requirement: [UInt8] = [0x0A, UInt8(topology.count)] + topology
+        let bytes: [UInt8] = [0x3A, UInt8(requirement.count)] + requirement
+        do {
+            _ = try CreateVolumeRequest(serializedBytes: bytes)
+            Issue.record("invalid UTF-8 decoded")
+        } catch {
+            #expect(error.messageName == "csi.v1.CreateVolumeRequest")
+            #expect(error.invalidUTF8Field == "accessibility_requirements.requisite.segments")
+            #expect(error.description.contains("accessibility_requirements.requisite.segments"))
         }
     }
 

@@ -52,6 +52,13 @@ import Testing
         #expect(try GetPluginInfoResponse(serializedBytes: entry1 + entry2).manifest == ["k": "2"])
     }
 
+    @Test func mapEntriesMissingKeyOrValueUseEmptyStrings() throws {
+        // manifest (field 3) entries: key only, value only, and an empty entry.
+        #expect(try GetPluginInfoResponse(serializedBytes: [0x1A, 0x03, 0x0A, 0x01, 0x6B]).manifest == ["k": ""])
+        #expect(try GetPluginInfoResponse(serializedBytes: [0x1A, 0x03, 0x12, 0x01, 0x76]).manifest == ["": "v"])
+        #expect(try GetPluginInfoResponse(serializedBytes: [0x1A, 0x00]).manifest == ["": ""])
+    }
+
     @Test(arguments: [
         VolumeContentSource(),
         VolumeContentSource(type: .snapshot(.init(snapshotId: "snap-1"))),

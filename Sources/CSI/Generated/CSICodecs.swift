@@ -219,10 +219,10 @@ extension PluginCapability: CProtoMessage {
         switch m.type_case.rawValue {
         case 1:
             guard let p = m.service else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.type = .service(try PluginCapability.Service(c: p))
+            self.type = .service(try CRead.message(p, field: "service") as PluginCapability.Service)
         case 2:
             guard let p = m.volume_expansion else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.type = .volumeExpansion(try PluginCapability.VolumeExpansion(c: p))
+            self.type = .volumeExpansion(try CRead.message(p, field: "volume_expansion") as PluginCapability.VolumeExpansion)
         default: self.type = nil
         }
     }
@@ -422,12 +422,12 @@ extension CreateVolumeRequest: CProtoMessage {
         let m = c.pointee
         self.init()
         self.name = try CRead.string(m.name, field: "name", of: Self.protoName)
-        if let p = m.capacity_range { self.capacityRange = try CapacityRange(c: p) }
+        if let p = m.capacity_range { self.capacityRange = try CRead.message(p, field: "capacity_range") as CapacityRange }
         self.volumeCapabilities = try CRead.messages(m.volume_capabilities, count: m.n_volume_capabilities, field: "volume_capabilities", of: Self.protoName)
         self.parameters = try CRead.map(m.parameters, count: m.n_parameters, field: "parameters", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
         self.secrets = try CRead.map(m.secrets, count: m.n_secrets, field: "secrets", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
-        if let p = m.volume_content_source { self.volumeContentSource = try VolumeContentSource(c: p) }
-        if let p = m.accessibility_requirements { self.accessibilityRequirements = try TopologyRequirement(c: p) }
+        if let p = m.volume_content_source { self.volumeContentSource = try CRead.message(p, field: "volume_content_source") as VolumeContentSource }
+        if let p = m.accessibility_requirements { self.accessibilityRequirements = try CRead.message(p, field: "accessibility_requirements") as TopologyRequirement }
         self.mutableParameters = try CRead.map(m.mutable_parameters, count: m.n_mutable_parameters, field: "mutable_parameters", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
     }
 
@@ -483,10 +483,10 @@ extension VolumeContentSource: CProtoMessage {
         switch m.type_case.rawValue {
         case 1:
             guard let p = m.snapshot else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.type = .snapshot(try VolumeContentSource.SnapshotSource(c: p))
+            self.type = .snapshot(try CRead.message(p, field: "snapshot") as VolumeContentSource.SnapshotSource)
         case 2:
             guard let p = m.volume else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.type = .volume(try VolumeContentSource.VolumeSource(c: p))
+            self.type = .volume(try CRead.message(p, field: "volume") as VolumeContentSource.VolumeSource)
         default: self.type = nil
         }
     }
@@ -599,7 +599,7 @@ extension CreateVolumeResponse: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.volume { self.volume = try Volume(c: p) }
+        if let p = m.volume { self.volume = try CRead.message(p, field: "volume") as Volume }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -644,14 +644,14 @@ extension VolumeCapability: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.access_mode { self.accessMode = try VolumeCapability.AccessMode(c: p) }
+        if let p = m.access_mode { self.accessMode = try CRead.message(p, field: "access_mode") as VolumeCapability.AccessMode }
         switch m.access_type_case.rawValue {
         case 1:
             guard let p = m.block else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.accessType = .block(try VolumeCapability.BlockVolume(c: p))
+            self.accessType = .block(try CRead.message(p, field: "block") as VolumeCapability.BlockVolume)
         case 2:
             guard let p = m.mount else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.accessType = .mount(try VolumeCapability.MountVolume(c: p))
+            self.accessType = .mount(try CRead.message(p, field: "mount") as VolumeCapability.MountVolume)
         default: self.accessType = nil
         }
     }
@@ -844,7 +844,7 @@ extension Volume: CProtoMessage {
         self.capacityBytes = m.capacity_bytes
         self.volumeId = try CRead.string(m.volume_id, field: "volume_id", of: Self.protoName)
         self.volumeContext = try CRead.map(m.volume_context, count: m.n_volume_context, field: "volume_context", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
-        if let p = m.content_source { self.contentSource = try VolumeContentSource(c: p) }
+        if let p = m.content_source { self.contentSource = try CRead.message(p, field: "content_source") as VolumeContentSource }
         self.accessibleTopology = try CRead.messages(m.accessible_topology, count: m.n_accessible_topology, field: "accessible_topology", of: Self.protoName)
     }
 
@@ -1076,7 +1076,7 @@ extension ControllerPublishVolumeRequest: CProtoMessage {
         self.init()
         self.volumeId = try CRead.string(m.volume_id, field: "volume_id", of: Self.protoName)
         self.nodeId = try CRead.string(m.node_id, field: "node_id", of: Self.protoName)
-        if let p = m.volume_capability { self.volumeCapability = try VolumeCapability(c: p) }
+        if let p = m.volume_capability { self.volumeCapability = try CRead.message(p, field: "volume_capability") as VolumeCapability }
         self.readonly = m.readonly != 0
         self.secrets = try CRead.map(m.secrets, count: m.n_secrets, field: "secrets", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
         self.volumeContext = try CRead.map(m.volume_context, count: m.n_volume_context, field: "volume_context", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
@@ -1319,7 +1319,7 @@ extension ValidateVolumeCapabilitiesResponse: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.confirmed { self.confirmed = try ValidateVolumeCapabilitiesResponse.Confirmed(c: p) }
+        if let p = m.confirmed { self.confirmed = try CRead.message(p, field: "confirmed") as ValidateVolumeCapabilitiesResponse.Confirmed }
         self.message = try CRead.string(m.message, field: "message", of: Self.protoName)
     }
 
@@ -1480,7 +1480,7 @@ extension ListVolumesResponse.VolumeStatus: CProtoMessage {
         let m = c.pointee
         self.init()
         self.publishedNodeIds = try CRead.strings(m.published_node_ids, count: m.n_published_node_ids, field: "published_node_ids", of: Self.protoName)
-        if let p = m.volume_condition { self.volumeCondition = try VolumeCondition(c: p) }
+        if let p = m.volume_condition { self.volumeCondition = try CRead.message(p, field: "volume_condition") as VolumeCondition }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -1510,8 +1510,8 @@ extension ListVolumesResponse.Entry: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.volume { self.volume = try Volume(c: p) }
-        if let p = m.status { self.status = try ListVolumesResponse.VolumeStatus(c: p) }
+        if let p = m.volume { self.volume = try CRead.message(p, field: "volume") as Volume }
+        if let p = m.status { self.status = try CRead.message(p, field: "status") as ListVolumesResponse.VolumeStatus }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -1602,8 +1602,8 @@ extension ControllerGetVolumeResponse: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.volume { self.volume = try Volume(c: p) }
-        if let p = m.status { self.status = try ControllerGetVolumeResponse.VolumeStatus(c: p) }
+        if let p = m.volume { self.volume = try CRead.message(p, field: "volume") as Volume }
+        if let p = m.status { self.status = try CRead.message(p, field: "status") as ControllerGetVolumeResponse.VolumeStatus }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -1634,7 +1634,7 @@ extension ControllerGetVolumeResponse.VolumeStatus: CProtoMessage {
         let m = c.pointee
         self.init()
         self.publishedNodeIds = try CRead.strings(m.published_node_ids, count: m.n_published_node_ids, field: "published_node_ids", of: Self.protoName)
-        if let p = m.volume_condition { self.volumeCondition = try VolumeCondition(c: p) }
+        if let p = m.volume_condition { self.volumeCondition = try CRead.message(p, field: "volume_condition") as VolumeCondition }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -1772,7 +1772,7 @@ extension GetCapacityRequest: CProtoMessage {
         self.init()
         self.volumeCapabilities = try CRead.messages(m.volume_capabilities, count: m.n_volume_capabilities, field: "volume_capabilities", of: Self.protoName)
         self.parameters = try CRead.map(m.parameters, count: m.n_parameters, field: "parameters", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
-        if let p = m.accessible_topology { self.accessibleTopology = try Topology(c: p) }
+        if let p = m.accessible_topology { self.accessibleTopology = try CRead.message(p, field: "accessible_topology") as Topology }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -1957,7 +1957,7 @@ extension ControllerServiceCapability: CProtoMessage {
         switch m.type_case.rawValue {
         case 1:
             guard let p = m.rpc else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.type = .rpc(try ControllerServiceCapability.RPC(c: p))
+            self.type = .rpc(try CRead.message(p, field: "rpc") as ControllerServiceCapability.RPC)
         default: self.type = nil
         }
     }
@@ -2089,7 +2089,7 @@ extension CreateSnapshotResponse: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.snapshot { self.snapshot = try Snapshot(c: p) }
+        if let p = m.snapshot { self.snapshot = try CRead.message(p, field: "snapshot") as Snapshot }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -2361,7 +2361,7 @@ extension ListSnapshotsResponse.Entry: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.snapshot { self.snapshot = try Snapshot(c: p) }
+        if let p = m.snapshot { self.snapshot = try CRead.message(p, field: "snapshot") as Snapshot }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -2453,7 +2453,7 @@ extension GetSnapshotResponse: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.snapshot { self.snapshot = try Snapshot(c: p) }
+        if let p = m.snapshot { self.snapshot = try CRead.message(p, field: "snapshot") as Snapshot }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -2499,9 +2499,9 @@ extension ControllerExpandVolumeRequest: CProtoMessage {
         let m = c.pointee
         self.init()
         self.volumeId = try CRead.string(m.volume_id, field: "volume_id", of: Self.protoName)
-        if let p = m.capacity_range { self.capacityRange = try CapacityRange(c: p) }
+        if let p = m.capacity_range { self.capacityRange = try CRead.message(p, field: "capacity_range") as CapacityRange }
         self.secrets = try CRead.map(m.secrets, count: m.n_secrets, field: "secrets", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
-        if let p = m.volume_capability { self.volumeCapability = try VolumeCapability(c: p) }
+        if let p = m.volume_capability { self.volumeCapability = try CRead.message(p, field: "volume_capability") as VolumeCapability }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -2599,7 +2599,7 @@ extension NodeStageVolumeRequest: CProtoMessage {
         self.volumeId = try CRead.string(m.volume_id, field: "volume_id", of: Self.protoName)
         self.publishContext = try CRead.map(m.publish_context, count: m.n_publish_context, field: "publish_context", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
         self.stagingTargetPath = try CRead.string(m.staging_target_path, field: "staging_target_path", of: Self.protoName)
-        if let p = m.volume_capability { self.volumeCapability = try VolumeCapability(c: p) }
+        if let p = m.volume_capability { self.volumeCapability = try CRead.message(p, field: "volume_capability") as VolumeCapability }
         self.secrets = try CRead.map(m.secrets, count: m.n_secrets, field: "secrets", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
         self.volumeContext = try CRead.map(m.volume_context, count: m.n_volume_context, field: "volume_context", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
     }
@@ -2784,7 +2784,7 @@ extension NodePublishVolumeRequest: CProtoMessage {
         self.publishContext = try CRead.map(m.publish_context, count: m.n_publish_context, field: "publish_context", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
         self.stagingTargetPath = try CRead.string(m.staging_target_path, field: "staging_target_path", of: Self.protoName)
         self.targetPath = try CRead.string(m.target_path, field: "target_path", of: Self.protoName)
-        if let p = m.volume_capability { self.volumeCapability = try VolumeCapability(c: p) }
+        if let p = m.volume_capability { self.volumeCapability = try CRead.message(p, field: "volume_capability") as VolumeCapability }
         self.readonly = m.readonly != 0
         self.secrets = try CRead.map(m.secrets, count: m.n_secrets, field: "secrets", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
         self.volumeContext = try CRead.map(m.volume_context, count: m.n_volume_context, field: "volume_context", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
@@ -3018,7 +3018,7 @@ extension NodeGetVolumeStatsResponse: CProtoMessage {
         let m = c.pointee
         self.init()
         self.usage = try CRead.messages(m.usage, count: m.n_usage, field: "usage", of: Self.protoName)
-        if let p = m.volume_condition { self.volumeCondition = try VolumeCondition(c: p) }
+        if let p = m.volume_condition { self.volumeCondition = try CRead.message(p, field: "volume_condition") as VolumeCondition }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -3251,7 +3251,7 @@ extension NodeServiceCapability: CProtoMessage {
         switch m.type_case.rawValue {
         case 1:
             guard let p = m.rpc else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.type = .rpc(try NodeServiceCapability.RPC(c: p))
+            self.type = .rpc(try CRead.message(p, field: "rpc") as NodeServiceCapability.RPC)
         default: self.type = nil
         }
     }
@@ -3375,7 +3375,7 @@ extension NodeGetInfoResponse: CProtoMessage {
         self.init()
         self.nodeId = try CRead.string(m.node_id, field: "node_id", of: Self.protoName)
         self.maxVolumesPerNode = m.max_volumes_per_node
-        if let p = m.accessible_topology { self.accessibleTopology = try Topology(c: p) }
+        if let p = m.accessible_topology { self.accessibleTopology = try CRead.message(p, field: "accessible_topology") as Topology }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -3424,9 +3424,9 @@ extension NodeExpandVolumeRequest: CProtoMessage {
         self.init()
         self.volumeId = try CRead.string(m.volume_id, field: "volume_id", of: Self.protoName)
         self.volumePath = try CRead.string(m.volume_path, field: "volume_path", of: Self.protoName)
-        if let p = m.capacity_range { self.capacityRange = try CapacityRange(c: p) }
+        if let p = m.capacity_range { self.capacityRange = try CRead.message(p, field: "capacity_range") as CapacityRange }
         self.stagingTargetPath = try CRead.string(m.staging_target_path, field: "staging_target_path", of: Self.protoName)
-        if let p = m.volume_capability { self.volumeCapability = try VolumeCapability(c: p) }
+        if let p = m.volume_capability { self.volumeCapability = try CRead.message(p, field: "volume_capability") as VolumeCapability }
         self.secrets = try CRead.map(m.secrets, count: m.n_secrets, field: "secrets", of: Self.protoName) { ($0.pointee.key, $0.pointee.value) }
     }
 
@@ -3611,7 +3611,7 @@ extension GroupControllerServiceCapability: CProtoMessage {
         switch m.type_case.rawValue {
         case 1:
             guard let p = m.rpc else { throw CSIDecodingError(malformed: Self.protoName) }
-            self.type = .rpc(try GroupControllerServiceCapability.RPC(c: p))
+            self.type = .rpc(try CRead.message(p, field: "rpc") as GroupControllerServiceCapability.RPC)
         default: self.type = nil
         }
     }
@@ -3743,7 +3743,7 @@ extension CreateVolumeGroupSnapshotResponse: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.group_snapshot { self.groupSnapshot = try VolumeGroupSnapshot(c: p) }
+        if let p = m.group_snapshot { self.groupSnapshot = try CRead.message(p, field: "group_snapshot") as VolumeGroupSnapshot }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
@@ -3978,7 +3978,7 @@ extension GetVolumeGroupSnapshotResponse: CProtoMessage {
     init(c: UnsafePointer<CStruct>) throws(CSIDecodingError) {
         let m = c.pointee
         self.init()
-        if let p = m.group_snapshot { self.groupSnapshot = try VolumeGroupSnapshot(c: p) }
+        if let p = m.group_snapshot { self.groupSnapshot = try CRead.message(p, field: "group_snapshot") as VolumeGroupSnapshot }
     }
 
     func fill(_ c: UnsafeMutablePointer<CStruct>, _ arena: CArena) {
