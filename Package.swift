@@ -127,7 +127,8 @@ let package = Package(
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
+        // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
+        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
         .testTarget(name: "LocalCloudTests", dependencies: ["LocalCloud"]),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"]),
