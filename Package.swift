@@ -82,7 +82,13 @@ let package = Package(
             ]
         ),
         // Process plumbing shared by the executables: log format bootstrap.
-        .target(name: "Telemetry", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Cloud controller manager controllers.
         .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
 
@@ -91,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "RPC",
+                "CSIDriver", "RPC", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC",
+                "CSIDriver", "RPC", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
