@@ -33,6 +33,8 @@ public struct LocalCloudConfiguration: Sendable {
     public var loadBalancerPool: String
     /// Random faults to inject into `/v2` calls.
     public var faults: FaultSpec
+    /// Where to serve `/metrics` and `/healthz` apart from the API; nil for nowhere.
+    public var metricsAddress: ListenAddress?
 
     public init(
         host: String = "127.0.0.1",
@@ -49,7 +51,8 @@ public struct LocalCloudConfiguration: Sendable {
         publicPool: String = "127.1.0.0/16",
         privatePool: String = "127.2.0.0/16",
         loadBalancerPool: String = "127.3.0.0/16",
-        faults: FaultSpec = FaultSpec()
+        faults: FaultSpec = FaultSpec(),
+        metricsAddress: ListenAddress? = nil
     ) {
         self.host = host
         self.port = port
@@ -66,5 +69,6 @@ public struct LocalCloudConfiguration: Sendable {
         self.privatePool = privatePool
         self.loadBalancerPool = loadBalancerPool
         self.faults = faults
+        self.metricsAddress = metricsAddress
     }
 }

@@ -13,13 +13,15 @@ public final class LocalCloudServer: Sendable {
     /// The port actually bound (useful when the configuration asked for port 0).
     public let port: Int
     /// Where clients reach it, e.g. `http://127.0.0.1:41234`.
-    public var baseURL: String { "http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(port)" }
+    public var baseURL: String { "http://\(ListenAddress(host: configuration.host, port: port))" }
+    /// The port of the `/metrics` listener, when there is one.
+    public let metricsPort: Int?
 
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
     private struct State {
         var connections: [ObjectIdentifier: any Channel] = [:]
-        var acceptLoop: Task<Void, Never>?
+        var acceptLoops: [Task<Void, Never>] = []
         var stopped = false
     }
 
@@ -28,21 +30,23 @@ public final class LocalCloudServer: Sendable {
     private let faults: FaultInjector
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
-    private let serverChannel: any Channel
+    private let serverChannels: [any Channel]
+    private let stats = RequestStats()
     private let logger: Logger
     private let state = Mutex(State())
     private static let maximumBodyBytes = 1 << 20
 
     private init(
-        configuration: LocalCloudConfiguration, port: Int, handler: APIHandler, group: MultiThreadedEventLoopGroup,
-        threadPool: NIOThreadPool, serverChannel: any Channel, logger: Logger
+        configuration: LocalCloudConfiguration, port: Int, metricsPort: Int?, handler: APIHandler,
+        group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, serverChannels: [any Channel], logger: Logger
     ) {
         self.configuration = configuration
         self.port = port
+        self.metricsPort = metricsPort
         self.handler = handler
         self.group = group
         self.threadPool = threadPool
-        self.serverChannel = serverChannel
+        self.serverChannels = serverChannels
         self.logger = logger
         limiter = RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
         faults = FaultInjector(spec: configuration.faults)
@@ -64,23 +68,30 @@ public final class LocalCloudServer: Sendable {
                     : BookkeepingDevices()
                 return try APIHandler(configuration: configuration, store: store, devices: devices, logger: logger)
             }
-            let server = try await ServerBootstrap(group: group)
-                .serverChannelOption(ChannelOptions.backlog, value: 256)
-                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-                .bind(host: configuration.host, port: configuration.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        return try Connection(wrappingChannelSynchronously: channel)
-                    }
+            let server = try await bind(group, configuration.host, configuration.port)
+            var metrics: NIOAsyncChannel<Connection, Never>?
+            do {
+                if let address = configuration.metricsAddress {
+                    metrics = try await bind(group, address.host, address.port)
                 }
+            } catch {
+                try? await server.channel.close()
+                throw error
+            }
             let instance = LocalCloudServer(
                 configuration: configuration, port: server.channel.localAddress?.port ?? configuration.port,
-                handler: handler, group: group, threadPool: threadPool, serverChannel: server.channel, logger: logger)
-            let loop = Task { await instance.acceptLoop(server) }
-            instance.state.withLock { $0.acceptLoop = loop }
+                metricsPort: metrics?.channel.localAddress?.port, handler: handler, group: group,
+                threadPool: threadPool, serverChannels: [server.channel] + (metrics.map { [$0.channel] } ?? []),
+                logger: logger)
+            var loops = [Task { await instance.acceptLoop(server, metricsOnly: false) }]
+            if let metrics {
+                loops.append(Task { await instance.acceptLoop(metrics, metricsOnly: true) })
+            }
+            instance.state.withLock { $0.acceptLoops = loops }
             logger.info(
                 "localcloud listening",
                 metadata: ["address": "\(instance.baseURL)", "data_dir": "\(configuration.dataDirectory.path)",
+                           "metrics_port": "\(instance.metricsPort.map(String.init) ?? "none")",
                            "real_devices": "\(configuration.realDevices)"])
             return instance
         } catch {
@@ -90,24 +101,38 @@ public final class LocalCloudServer: Sendable {
         }
     }
 
+    private static func bind(
+        _ group: MultiThreadedEventLoopGroup, _ host: String, _ port: Int
+    ) async throws -> NIOAsyncChannel<Connection, Never> {
+        try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    return try Connection(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
     /// Waits until the server has stopped.
     public func waitUntilStopped() async {
-        await state.withLock { $0.acceptLoop }?.value
+        for loop in state.withLock({ $0.acceptLoops }) { await loop.value }
     }
 
     /// Stops accepting, closes open connections and releases threads. Safe to call twice.
     public func stop() async {
-        let (first, connections, loop) = state.withLock { state in
+        let (first, connections, loops) = state.withLock { state in
             defer { state.stopped = true }
-            return (!state.stopped, Array(state.connections.values), state.acceptLoop)
+            return (!state.stopped, Array(state.connections.values), state.acceptLoops)
         }
         guard first else {
-            await loop?.value
+            for loop in loops { await loop.value }
             return
         }
-        try? await serverChannel.close()
+        for channel in serverChannels { try? await channel.close() }
         for connection in connections { try? await connection.close() }
-        await loop?.value
+        for loop in loops { await loop.value }
         try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.info("localcloud stopped")
@@ -125,7 +150,7 @@ public final class LocalCloudServer: Sendable {
 
     // MARK: Serving
 
-    private func acceptLoop(_ server: NIOAsyncChannel<Connection, Never>) async {
+    private func acceptLoop(_ server: NIOAsyncChannel<Connection, Never>, metricsOnly: Bool) async {
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { inbound in
@@ -140,7 +165,7 @@ public final class LocalCloudServer: Sendable {
                             continue
                         }
                         group.addTask {
-                            await self.serve(connection)
+                            await self.serve(connection, metricsOnly: metricsOnly)
                             _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
                         }
                     }
@@ -156,7 +181,7 @@ public final class LocalCloudServer: Sendable {
         case drop
     }
 
-    private func serve(_ connection: Connection) async {
+    private func serve(_ connection: Connection, metricsOnly: Bool) async {
         let source = connection.channel.remoteAddress?.ipAddress ?? ""
         do {
             try await connection.executeThenClose { inbound, outbound in
@@ -181,13 +206,18 @@ public final class LocalCloudServer: Sendable {
                             method: h.method.rawValue, uri: h.uri, headers: h.headers.map { ($0.name, $0.value) },
                             body: Data(body.readableBytesView), sourceAddress: source)
                         let outcome: Outcome =
-                            tooLarge
-                            ? .respond(.failure(APIFailure(.payloadTooLarge, "request body larger than 1 MiB")))
-                            : await respond(request)
+                            if tooLarge {
+                                .respond(.failure(APIFailure(.payloadTooLarge, "request body larger than 1 MiB")))
+                            } else if metricsOnly {
+                                .respond(metricsEndpoint(request))
+                            } else {
+                                await respond(request)
+                            }
                         guard case .respond(let response) = outcome else {
                             logger.debug("dropping response after commit (fault)", metadata: ["http.uri": "\(h.uri)"])
                             return
                         }
+                        if !metricsOnly { stats.request(request, status: response.status) }
                         logger.debug(
                             "request", metadata: ["http.method": "\(h.method)", "http.uri": "\(h.uri)", "http.status": "\(response.status)"])
                         var headers = HTTPHeaders(response.headers)
@@ -221,6 +251,7 @@ public final class LocalCloudServer: Sendable {
             }
         }
         let fault = isAPI && handler.isAuthorized(request) ? faults.next() : nil
+        if let fault { stats.fault("\(fault)".components(separatedBy: "(")[0]) }
         switch fault {
         case .error:
             return .respond(.failure(APIFailure(.internalError, "injected fault: internal error")))
@@ -236,6 +267,18 @@ public final class LocalCloudServer: Sendable {
                 response = .failure(APIFailure(.internalError, "server is shutting down"))
             }
             return fault == .dropAfterCommit ? .drop : .respond(response)
+        }
+    }
+
+    private func metricsEndpoint(_ request: APIRequest) -> APIResponse {
+        switch (request.method, request.pathComponents) {
+        case ("GET", ["metrics"]):
+            APIResponse(
+                status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Data(stats.render().utf8))
+        case ("GET", ["healthz"]):
+            APIResponse(status: 200, headers: [("Content-Type", "text/plain")], body: Data("ok\n".utf8))
+        default:
+            .failure(APIFailure(.notFound, "only /metrics and /healthz are served here"))
         }
     }
 }

@@ -49,6 +49,9 @@ struct LocalCloudCommand: AsyncParsableCommand {
     @Option(help: "CIDR for load balancers' addresses.")
     var loadBalancerPool: String = "127.3.0.0/16"
 
+    @Option(help: "Serve /metrics (Prometheus text) and /healthz on HOST:PORT as well.")
+    var metricsAddress: String?
+
     @Option(help: "Log format: json or text.")
     var logFormat: LogFormat = .text
 
@@ -57,6 +60,9 @@ struct LocalCloudCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try listenAddress()
+        if let metricsAddress {
+            do { _ = try ListenAddress(parsing: metricsAddress) } catch { throw ValidationError("--metrics-address: \(error)") }
+        }
         do { _ = try FaultSpec(parsing: faults) } catch { throw ValidationError("--faults: \(error)") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         guard attachLimit > 0 else { throw ValidationError("--attach-limit must be positive") }
@@ -74,16 +80,17 @@ struct LocalCloudCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "localcloud")
-        let (host, port) = try listenAddress()
+        let listen = try listenAddress()
         let key = try apiKey()
         let config = LocalCloudConfiguration(
-            host: host, port: port, dataDirectory: URL(fileURLWithPath: dataDir),
+            host: listen.host, port: listen.port, dataDirectory: URL(fileURLWithPath: dataDir),
             deviceDirectory: deviceDir.map { URL(fileURLWithPath: $0) }, realDevices: realDevices, apiKey: key,
             rateLimit: rateLimit, rateBurst: max(rateLimit, 1), attachLimit: attachLimit,
             pendingDuration: .milliseconds(pendingMs),
             regions: regions.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
             publicPool: publicPool, privatePool: privatePool, loadBalancerPool: loadBalancerPool,
-            faults: try FaultSpec(parsing: faults))
+            faults: try FaultSpec(parsing: faults),
+            metricsAddress: try metricsAddress.map { try ListenAddress(parsing: $0) })
         let server = try await LocalCloudServer.start(configuration: config, logger: logger)
 
         let signals = [SIGTERM, SIGINT].map { signo in
@@ -103,16 +110,12 @@ struct LocalCloudCommand: AsyncParsableCommand {
         signals.forEach { $0.cancel() }
     }
 
-    private func listenAddress() throws -> (String, Int) {
-        guard let colon = listen.lastIndex(of: ":") else {
-            throw ValidationError("--listen must be HOST:PORT, got '\(listen)'")
+    private func listenAddress() throws -> ListenAddress {
+        do {
+            return try ListenAddress(parsing: listen)
+        } catch {
+            throw ValidationError("--listen: \(error)")
         }
-        var host = String(listen[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535, got '\(listen)'")
-        }
-        return (host, port)
     }
 
     private func apiKey() throws -> String {

@@ -425,3 +425,19 @@ def test_real_devices_attach_resize_detach(cloud_factory, tmp_path, loop_cleanup
     assert loops_for(img) == []
     assert c.call("DELETE", f"/v2/blocks/{block['id']}").status_code == 204
     assert not img.exists()
+
+
+# --- operations -----------------------------------------------------------------------------------
+
+def test_metrics_address_and_json_logs(cloud_factory, tmp_path):
+    metrics_port = free_port()
+    c = cloud_factory("--metrics-address", f"127.0.0.1:{metrics_port}", "--log-format", "json", "--log-level", "debug")
+    assert c.call("GET", "/v2/regions").status_code == 200
+    text = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+    assert 'localcloud_requests_total{method="GET",resource="regions",status="200"} 1' in text
+    assert requests.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=5).status_code == 200
+    assert c.stop() == 0
+    lines = [json.loads(line) for line in (tmp_path / f"localcloud-{c.port}.log").read_text().splitlines() if line.strip()]
+    assert any(l["message"] == "localcloud listening" for l in lines)
+    assert all({"time", "level", "message"} <= set(l) for l in lines)
+    assert not any(KEY in json.dumps(l) for l in lines)
