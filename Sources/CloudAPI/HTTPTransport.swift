@@ -7,6 +7,10 @@ import NIOHTTP1
 /// Sends one API call: waits for the token bucket, adds the bearer key, applies the timeout,
 /// classifies the answer and retries 429s, 5xx (not 501) and connection failures with backoff,
 /// honouring `Retry-After`. Records metrics for every exchange. Logs never carry headers.
+///
+/// A POST (a create, attach or detach) whose connection failed after it may have reached the
+/// server is not retried: repeating it could make a second volume nobody knows about. The error
+/// says the outcome is unknown, and the caller reconciles (look the resource up by label).
 final class HTTPTransport: Sendable {
     let baseURL: String
     private let key: APIKey
@@ -38,6 +42,7 @@ final class HTTPTransport: Sendable {
     func send(
         _ operation: String, _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: Data? = nil
     ) async throws -> ByteBuffer {
+        let idempotent = method != .POST
         let requestLine = "\(method.rawValue) \(path)"
         var request = HTTPClientRequest(url: baseURL + path + Self.encode(query))
         request.method = method
@@ -81,6 +86,12 @@ final class HTTPTransport: Sendable {
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
                 metrics.request(operation, status: "error", duration: started.duration(to: .now))
+                if !idempotent && !Self.neverSent(error) {
+                    throw CloudError(
+                        code: .transport,
+                        message: "connection failed after the request may have been sent; outcome unknown, not retried: \(error)",
+                        path: requestLine)
+                }
                 failure = Self.transportError(error, requestLine: requestLine)
             }
             guard attempt < retry.maxAttempts else {
@@ -111,6 +122,16 @@ final class HTTPTransport: Sendable {
             return CloudError(code: .invalidResponse, message: "response body too large", path: requestLine)
         }
         return CloudError(code: .transport, message: "connection failed: \(error)", path: requestLine)
+    }
+
+    /// True when the request certainly never reached the server: the connection was never made.
+    static func neverSent(_ error: any Error) -> Bool {
+        if let error = error as? IOError {
+            return [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL].contains(error.errnoCode)
+        }
+        if let error = error as? HTTPClientError { return error == .connectTimeout }
+        if let error = error as? ChannelError, case .connectTimeout = error { return true }
+        return false
     }
 
     /// The `error` field of an error body, if there is one.

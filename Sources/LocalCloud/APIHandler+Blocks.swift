@@ -37,7 +37,7 @@ extension APIHandler {
         case ("POST", 2) where rest[1] == "detach": return try detachBlock(rest[0], r, db)
         case (_, 0), (_, 1): throw Self.methodNotAllowed(r)
         case (_, 2) where ["attach", "detach"].contains(rest[1]): throw Self.methodNotAllowed(r)
-        default: throw APIFailure(.notFound, "no such endpoint: /\(r.pathComponents.joined(separator: "/"))")
+        default: throw Self.noSuchEndpoint(r)
         }
     }
 

@@ -23,7 +23,7 @@ extension APIHandler {
             return .noContent()
         case (_, 0), (_, 1): throw Self.methodNotAllowed(r)
         case (_, 2) where ["halt", "start", "reboot"].contains(rest[1]): throw Self.methodNotAllowed(r)
-        default: throw APIFailure(.notFound, "no such endpoint: /\(r.pathComponents.joined(separator: "/"))")
+        default: throw Self.noSuchEndpoint(r)
         }
     }
 

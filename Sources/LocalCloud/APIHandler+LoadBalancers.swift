@@ -96,7 +96,7 @@ extension APIHandler {
         case (_, "forwarding-rules", 2), (_, "forwarding-rules", 3), (_, "firewall-rules", 2), (_, "firewall-rules", 3):
             throw Self.methodNotAllowed(r)
         default:
-            throw APIFailure(.notFound, "no such endpoint: /\(r.pathComponents.joined(separator: "/"))")
+            throw Self.noSuchEndpoint(r)
         }
     }
 

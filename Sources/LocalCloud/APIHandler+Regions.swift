@@ -13,7 +13,7 @@ extension APIHandler {
     ]
 
     func regions(_ r: APIRequest, _ rest: [String]) throws -> APIResponse {
-        guard rest.isEmpty else { throw APIFailure(.notFound, "no such endpoint: /\(r.pathComponents.joined(separator: "/"))") }
+        guard rest.isEmpty else { throw Self.noSuchEndpoint(r) }
         guard r.method == "GET" else { throw Self.methodNotAllowed(r) }
         let regions = configuration.regions.map { id in
             let place = Self.knownPlaces[id] ?? ("Localhost", "ZZ", "Loopback")

@@ -18,7 +18,7 @@ extension APIHandler {
             try Store.delete(RouteRecord.self, id: rest[0], db)
             return .noContent()
         case (_, 0), (_, 1): throw Self.methodNotAllowed(r)
-        default: throw APIFailure(.notFound, "no such endpoint: /\(r.pathComponents.joined(separator: "/"))")
+        default: throw Self.noSuchEndpoint(r)
         }
     }
 

@@ -28,7 +28,7 @@ extension APIHandler {
             try devices.deleteSnapshot(rest[0])
             return .noContent()
         case (_, 0), (_, 1): throw Self.methodNotAllowed(r)
-        default: throw APIFailure(.notFound, "no such endpoint: /\(r.pathComponents.joined(separator: "/"))")
+        default: throw Self.noSuchEndpoint(r)
         }
     }
 

@@ -54,9 +54,9 @@ final class APIHandler: Sendable {
         case ("GET", 1, "v1.json"): return try metadata(r, db)
         case (_, 1, "healthz"): return .json(["status": "ok"])
         case (_, _, "v2"): break
-        default: throw APIFailure(.notFound, "no such endpoint: /\(p.joined(separator: "/"))")
+        default: throw Self.noSuchEndpoint(r)
         }
-        guard p.count >= 2 else { throw APIFailure(.notFound, "no such endpoint: /v2") }
+        guard p.count >= 2 else { throw Self.noSuchEndpoint(r) }
         let rest = Array(p.dropFirst(2))
         switch p[1] {
         case "regions": return try regions(r, rest)
@@ -65,11 +65,15 @@ final class APIHandler: Sendable {
         case "blocks": return try blocks(r, rest, db)
         case "load-balancers": return try loadBalancers(r, rest, db)
         case "routes": return try routes(r, rest, db)
-        default: throw APIFailure(.notFound, "no such endpoint: /\(p.joined(separator: "/"))")
+        default: throw Self.noSuchEndpoint(r)
         }
     }
 
     // MARK: Helpers shared by the endpoints
+
+    static func noSuchEndpoint(_ r: APIRequest) -> APIFailure {
+        APIFailure(.notFound, "no such endpoint: /\(r.pathComponents.joined(separator: "/"))")
+    }
 
     static func methodNotAllowed(_ r: APIRequest) -> APIFailure {
         APIFailure(.methodNotAllowed, "method \(r.method) not allowed on /\(r.pathComponents.joined(separator: "/"))")

@@ -74,6 +74,12 @@ import Testing
             #expect(error?.status == nil)
             #expect(h.counter("cloudapi_requests_total", [("operation", "blocks.list"), ("status", "error")]) == 3)
             #expect(h.counter("cloudapi_retries_total", [("operation", "blocks.list")]) == 2)
+            // A refused connection never carried the request, so even a create is retried.
+            let create = await #expect(throws: CloudError.self) {
+                try await client.createVolume(VolumeCreateRequest(region: "ewr", sizeGB: 10, label: "x"))
+            }
+            #expect(create?.code == .transport)
+            #expect(h.counter("cloudapi_retries_total", [("operation", "blocks.create")]) == 2)
         }
     }
 

@@ -46,6 +46,21 @@ import Testing
         }
     }
 
+    @Test func aCreateWhoseResponseIsLostIsNotRepeated() async throws {
+        try await Harness.with { h in
+            h.server.inject(.dropAfterCommit)
+            let error = await #expect(throws: CloudError.self) {
+                try await h.client.createVolume(VolumeCreateRequest(region: "ewr", sizeGB: 10, label: "once"))
+            }
+            #expect(error?.code == .transport)
+            #expect(error?.message.contains("outcome unknown") == true)
+            #expect(h.requests("blocks.create") == 1)
+            // The create did happen, exactly once: the caller finds it by label.
+            let labels = try await h.client.volumes().map(\.label)
+            #expect(labels == ["once"])
+        }
+    }
+
     @Test func backoffGrowsWithinItsCapAndRetryAfterRaisesTheFloor() {
         let policy = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(100), maxDelay: .seconds(2))
         // Backoff grows and stays under the cap; Retry-After raises the floor.
