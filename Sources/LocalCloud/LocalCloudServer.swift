@@ -23,6 +23,7 @@ public final class LocalCloudServer: Sendable {
         var connections: [ObjectIdentifier: any Channel] = [:]
         var acceptLoops: [Task<Void, Never>] = []
         var stopped = false
+        var stopping: Task<Void, Never>?
     }
 
     private let handler: APIHandler
@@ -120,15 +121,22 @@ public final class LocalCloudServer: Sendable {
         for loop in state.withLock({ $0.acceptLoops }) { await loop.value }
     }
 
-    /// Stops accepting, closes open connections and releases threads. Safe to call twice.
+    /// Stops accepting, closes open connections and releases threads. Safe to call more than
+    /// once and from several tasks: every caller returns once the server is fully stopped.
     public func stop() async {
-        let (first, connections, loops) = state.withLock { state in
-            defer { state.stopped = true }
-            return (!state.stopped, Array(state.connections.values), state.acceptLoops)
+        let task = state.withLock { state in
+            if let stopping = state.stopping { return stopping }
+            let stopping = Task { await self.performStop() }
+            state.stopping = stopping
+            return stopping
         }
-        guard first else {
-            for loop in loops { await loop.value }
-            return
+        await task.value
+    }
+
+    private func performStop() async {
+        let (connections, loops) = state.withLock { state in
+            state.stopped = true
+            return (Array(state.connections.values), state.acceptLoops)
         }
         for channel in serverChannels { try? await channel.close() }
         for connection in connections { try? await connection.close() }

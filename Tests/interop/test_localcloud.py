@@ -143,15 +143,35 @@ def test_key_from_file(cloud_factory, tmp_path):
     assert_error(c.call("GET", "/v2/regions"), 401)
 
 
-def test_refuses_to_start_without_key_or_with_bad_flags(binary, tmp_path):
+@pytest.mark.parametrize("extra,key", [
+    ([], None),                                           # no key at all
+    (["--api-key-file", "/nonexistent/key"], None),       # unreadable key file
+    (["--faults", "error_rate=7"], "k"),                  # rate out of range
+    (["--faults", "bogus=1"], "k"),                       # unknown fault
+    (["--log-format", "xml"], "k"),
+    (["--public-pool", "not-a-cidr"], "k"),
+])
+def test_refuses_to_start_with_bad_configuration(binary, tmp_path, extra, key):
     env = {k: v for k, v in os.environ.items() if k != "LOCALCLOUD_API_KEY"}
-    for args in (["--listen", "127.0.0.1:0", "--data-dir", str(tmp_path)],
-                 ["--listen", "nonsense", "--data-dir", str(tmp_path)],
-                 ["--listen", "127.0.0.1:0", "--data-dir", str(tmp_path), "--faults", "error_rate=7"]):
-        r = subprocess.run([str(binary), *args], env={**env, **({"LOCALCLOUD_API_KEY": "k"} if "--faults" in args or "nonsense" in args else {})},
-                           capture_output=True, text=True, timeout=20)
-        assert r.returncode != 0
-        assert r.stderr.strip()
+    if key:
+        env["LOCALCLOUD_API_KEY"] = key
+    r = subprocess.run([str(binary), "--listen", f"127.0.0.1:{free_port()}", "--data-dir", str(tmp_path / "d"), *extra],
+                       env=env, capture_output=True, text=True, timeout=20)
+    assert r.returncode != 0
+    assert r.stderr.strip()
+
+
+def test_bad_listen_address_is_refused(binary, tmp_path):
+    r = subprocess.run([str(binary), "--listen", "nonsense", "--data-dir", str(tmp_path)],
+                       env={**os.environ, "LOCALCLOUD_API_KEY": "k"}, capture_output=True, text=True, timeout=20)
+    assert r.returncode != 0 and "--listen" in r.stderr
+
+
+def test_address_pools_are_configurable(cloud_factory):
+    c = cloud_factory("--public-pool", "127.77.0.0/24", "--private-pool", "127.78.0.0/24")
+    a, b = c.instance(), c.instance()
+    assert (a["main_ip"], b["main_ip"]) == ("127.77.0.1", "127.77.0.2")
+    assert a["internal_ip"] == "127.78.0.1"
 
 
 def test_sigterm_exits_cleanly(cloud):
