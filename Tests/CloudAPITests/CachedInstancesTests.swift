@@ -38,11 +38,11 @@ import Testing
     @Test func expiresAfterItsTTL() async throws {
         try await Harness.with { h in
             let id = try await h.newInstance().id
-            let cache = CachedInstances(backend: h.client, ttl: .milliseconds(200))
+            let cache = CachedInstances(backend: h.client, ttl: .seconds(2))
             let lists = h.requests("instances.list")
             _ = try await cache.instance(id: id)
             _ = try await cache.instance(id: id)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(2100))
             _ = try await cache.instance(id: id)
             #expect(h.requests("instances.list") - lists == 2)
             // An instance created after the list is found by a direct lookup.

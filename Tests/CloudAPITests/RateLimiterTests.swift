@@ -9,12 +9,14 @@ import Testing
             for _ in 0..<25 { group.addTask { try await bucket.acquire() } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        // 5 go at once; the other 20 need 20 tokens at 20/s: at least ~1 s in all.
-        #expect(waits.filter { $0 == .zero }.count == 5)
+        // The burst goes at once; the other 20 need 20 tokens at 20/s: at least ~1 s in all,
+        // however slow the machine (tokens never come faster than the rate).
+        #expect(waits.filter { $0 == .zero }.count >= 5)
+        #expect(waits.filter { $0 > .zero }.count >= 1)
         #expect(start.duration(to: .now) >= .milliseconds(950))
-        // Reservations are spaced one token apart: the longest wait is ~20/20 s.
+        // No one is asked to wait longer than the whole backlog takes.
         let longest = try #require(waits.max())
-        #expect(longest >= .milliseconds(950) && longest <= .milliseconds(1050))
+        #expect(longest <= .milliseconds(1001))
     }
 
     @Test func clientCallsArePacedByTheSharedBucket() async throws {

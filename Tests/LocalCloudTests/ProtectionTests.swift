@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct ProtectionTests {
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        try await TestServer.with({ $0.rateLimit = 5; $0.rateBurst = 5 }) { t in
+        try await TestServer.with({ $0.rateLimit = 1; $0.rateBurst = 5 }) { t in
             var statuses: [Int] = []
             var retryAfter: [String] = []
             for _ in 0..<12 {
@@ -13,7 +13,7 @@ import Testing
                 statuses.append(r.status)
                 if r.status == 429 { retryAfter.append(r.headers.first(name: "Retry-After") ?? "") }
             }
-            // The burst of 5 passes; well before 12 calls the bucket is empty.
+            // The burst of 5 passes; at 1/s the bucket is empty long before 12 calls.
             #expect(statuses.prefix(5).allSatisfy { $0 == 200 })
             #expect(statuses.contains(429))
             #expect(retryAfter.allSatisfy { Int($0).map { $0 >= 1 } == true })

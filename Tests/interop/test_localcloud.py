@@ -368,7 +368,7 @@ def test_restart_keeps_state(cloud_factory, tmp_path):
 
 
 def test_rate_limit(cloud_factory):
-    c = cloud_factory("--rate-limit", "5")
+    c = cloud_factory("--rate-limit", "2")
     codes = [c.call("GET", "/v2/regions") for _ in range(15)]
     limited = [r for r in codes if r.status_code == 429]
     assert limited, [r.status_code for r in codes]
