@@ -196,6 +196,8 @@ def test_instances(cloud):
     assert cloud.call("POST", f"/v2/instances/{inst['id']}/halt").status_code == 204
     assert cloud.call("GET", f"/v2/instances/{inst['id']}").json()["instance"]["power_status"] == "stopped"
     assert cloud.call("POST", f"/v2/instances/{inst['id']}/start").status_code == 204
+    assert cloud.call("POST", f"/v2/instances/{inst['id']}/reboot").status_code == 204
+    assert_error(cloud.call("GET", f"/v2/instances/{inst['id']}/halt"), 405)
     assert cloud.call("GET", f"/v2/instances/{inst['id']}").json()["instance"]["power_status"] == "running"
     assert_error(cloud.call("POST", "/v2/instances", {"region": "ewr"}), 400)
     assert_error(cloud.call("POST", "/v2/instances", {"region": "mars", "plan": "p"}), 400)
@@ -331,6 +333,7 @@ def test_routes(cloud):
     route = r.json()["route"]
     assert route["next_hop"] == inst["internal_ip"] and route["destination"] == "10.244.3.0/24"
     assert [x["id"] for x in cloud.call("GET", "/v2/routes").json()["routes"]] == [route["id"]]
+    assert cloud.call("GET", f"/v2/routes/{route['id']}").json()["route"] == route
     assert_error(cloud.call("POST", "/v2/routes", {"destination": "10.244.3.0/24", "instance_id": inst["id"]}), 409)
     for bad in ("10.244.3.1/24", "10.244.3.0", "banana", "10.0.0.0/33"):
         assert_error(cloud.call("POST", "/v2/routes", {"destination": bad, "instance_id": inst["id"]}), 400)
