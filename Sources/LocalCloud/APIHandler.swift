@@ -23,6 +23,21 @@ final class APIHandler: Sendable {
         self.logger = logger
     }
 
+    /// Brings attached blocks' devices back where they went missing (after a reboot, or a
+    /// loop device detached by hand). Runs once at startup.
+    func restoreDevices() throws {
+        try store.write { db in
+            for block in try Store.all(BlockRecord.self, db) where !block.attachedToInstance.isEmpty {
+                let recorded = try Store.devicePath(block: block.id, db) ?? ""
+                let path = try devices.ensureAttached(block: block.id, mountID: block.mountId, devicePath: recorded)
+                if path != recorded {
+                    logger.info("device restored", metadata: ["block.id": "\(block.id)", "device": "\(path)"])
+                    try Store.setDevicePath(path, block: block.id, db)
+                }
+            }
+        }
+    }
+
     /// True when the call carries the right bearer token (or needs none).
     func isAuthorized(_ request: APIRequest) -> Bool {
         guard request.pathComponents.first == "v2" else { return true }

@@ -15,6 +15,9 @@ protocol BlockDevices: Sendable {
     func snapshot(block id: String, snapshot snapshotID: String) throws
     /// Removes a snapshot's content.
     func deleteSnapshot(_ snapshotID: String) throws
+    /// Makes sure an attached block's device still exists (it does not survive a reboot);
+    /// returns the device path now in use.
+    func ensureAttached(block id: String, mountID: String, devicePath: String) throws -> String
 }
 
 /// Blocks as bookkeeping only: nothing exists outside the database.
@@ -26,4 +29,5 @@ struct BookkeepingDevices: BlockDevices {
     func resize(block id: String, sizeGB: Int, devicePath: String?) throws {}
     func snapshot(block id: String, snapshot snapshotID: String) throws {}
     func deleteSnapshot(_ snapshotID: String) throws {}
+    func ensureAttached(block id: String, mountID: String, devicePath: String) throws -> String { devicePath }
 }

@@ -67,7 +67,9 @@ public final class LocalCloudServer: Sendable {
                     configuration.realDevices
                     ? try LoopDevices(dataDirectory: configuration.dataDirectory, deviceDirectory: configuration.deviceDirectory)
                     : BookkeepingDevices()
-                return try APIHandler(configuration: configuration, store: store, devices: devices, logger: logger)
+                let handler = try APIHandler(configuration: configuration, store: store, devices: devices, logger: logger)
+                try handler.restoreDevices()
+                return handler
             }
             let server = try await bind(group, configuration.host, configuration.port)
             var metrics: NIOAsyncChannel<Connection, Never>?

@@ -62,6 +62,18 @@ struct LoopDevices: BlockDevices {
         try CommandRunner.run(["cp", "--sparse=always", file(id), snapshotFile(snapshotID)])
     }
 
+    func ensureAttached(block id: String, mountID: String, devicePath: String) throws -> String {
+        // `losetup -j FILE` lists the loop devices backed by the file, one per line.
+        let backing = try CommandRunner.run(["losetup", "-j", file(id)])
+        let loops = backing.split(separator: "\n").compactMap { $0.split(separator: ":").first.map(String.init) }
+        guard loops.contains(devicePath) else { return try attach(block: id, mountID: mountID) }
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: link(mountID))) != devicePath {
+            try? FileManager.default.removeItem(atPath: link(mountID))
+            try FileManager.default.createSymbolicLink(atPath: link(mountID), withDestinationPath: devicePath)
+        }
+        return devicePath
+    }
+
     func deleteSnapshot(_ snapshotID: String) throws {
         try? FileManager.default.removeItem(atPath: snapshotFile(snapshotID))
     }

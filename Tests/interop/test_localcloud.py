@@ -443,6 +443,14 @@ def test_real_devices_attach_resize_detach(cloud_factory, tmp_path, loop_cleanup
     assert size() == 10 * 2**30
     assert c.call("PATCH", f"/v2/blocks/{block['id']}", {"size_gb": 12}).status_code == 204
     assert size() == 12 * 2**30
+    # A loop device lost behind the server's back (as after a reboot) comes back on restart.
+    subprocess.run(["losetup", "-d", loop], check=True)
+    link.unlink()
+    assert c.stop() == 0
+    c = cloud_factory("--real-devices", "--device-dir", str(dev_dir), data_dir=c.data_dir)
+    assert link.is_symlink()
+    loop = os.readlink(link)
+    assert loops_for(img) == [loop] and size() == 12 * 2**30
     assert c.call("POST", f"/v2/blocks/{block['id']}/detach", {}).status_code == 204
     assert not link.exists() and not link.is_symlink()
     assert loops_for(img) == []
