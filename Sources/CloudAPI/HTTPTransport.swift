@@ -86,13 +86,14 @@ final class HTTPTransport: Sendable {
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
                 metrics.request(operation, status: "error", duration: started.duration(to: .now))
+                let transport = Self.transportError(error, requestLine: requestLine)
                 if !idempotent && !Self.neverSent(error) {
                     throw CloudError(
-                        code: .transport,
-                        message: "connection failed after the request may have been sent; outcome unknown, not retried: \(error)",
+                        code: transport.code,
+                        message: "\(transport.message); the request may have been carried out: outcome unknown, not retried",
                         path: requestLine)
                 }
-                failure = Self.transportError(error, requestLine: requestLine)
+                failure = transport
             }
             guard attempt < retry.maxAttempts else {
                 logger.debug(
