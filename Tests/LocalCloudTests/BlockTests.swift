@@ -33,6 +33,9 @@ import Testing
             let typed = try await t.call(.POST, "/v2/blocks", body: ["region": "ewr", "size_gb": "ten"])
             #expect(typed.errorMessage?.contains("size_gb") == true)
             #expect(try await t.call(.POST, "/v2/blocks").status == 400)
+            let huge = try await t.call(.POST, "/v2/blocks", body: Data(repeating: 0x20, count: 2 << 20))
+            #expect(huge.status == 413)
+            #expect(huge.errorMessage != nil)
         }
     }
 
