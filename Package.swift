@@ -83,6 +83,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Process plumbing shared by the executables: log format bootstrap.
+        .target(name: "Telemetry", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Cloud controller manager controllers.
         .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
 
@@ -121,7 +123,12 @@ let package = Package(
 
         // MARK: Tests
 
+        // A gRPC server with test methods (echo, slow, blocking, failing), driven by the Python
+        // grpcio interop tests and the RPC benchmark.
+        .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
+
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
         .testTarget(
             name: "CloudAPITests",
