@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(
             name: "localcloud",
             dependencies: [
-                "LocalCloud",
+                "LocalCloud", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

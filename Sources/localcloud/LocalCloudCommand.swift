@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import LocalCloud
 import Logging
+import Telemetry
 
 @main
 struct LocalCloudCommand: AsyncParsableCommand {
@@ -53,7 +54,7 @@ struct LocalCloudCommand: AsyncParsableCommand {
     var metricsAddress: String?
 
     @Option(help: "Log format: json or text.")
-    var logFormat: LogFormat = .text
+    var logFormat: String = "text"
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
@@ -64,6 +65,9 @@ struct LocalCloudCommand: AsyncParsableCommand {
             do { _ = try ListenAddress(parsing: metricsAddress) } catch { throw ValidationError("--metrics-address: \(error)") }
         }
         do { _ = try FaultSpec(parsing: faults) } catch { throw ValidationError("--faults: \(error)") }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format: expected json or text, got '\(logFormat)'")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         guard attachLimit > 0 else { throw ValidationError("--attach-limit must be positive") }
         guard pendingMs >= 0 else { throw ValidationError("--pending-ms must not be negative") }
@@ -71,14 +75,7 @@ struct LocalCloudCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        let format = logFormat
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler =
-                format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        (LogFormat(rawValue: logFormat) ?? .text).bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
         let logger = Logger(label: "localcloud")
         let listen = try listenAddress()
         let key = try apiKey()
@@ -130,8 +127,4 @@ struct LocalCloudCommand: AsyncParsableCommand {
         if let key = ProcessInfo.processInfo.environment["LOCALCLOUD_API_KEY"], !key.isEmpty { return key }
         throw ValidationError("no API key: set LOCALCLOUD_API_KEY or pass --api-key-file")
     }
-}
-
-enum LogFormat: String, ExpressibleByArgument, Sendable {
-    case json, text
 }

@@ -469,6 +469,6 @@ def test_metrics_address_and_json_logs(cloud_factory, tmp_path):
     assert requests.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=5).status_code == 200
     assert c.stop() == 0
     lines = [json.loads(line) for line in (tmp_path / f"localcloud-{c.port}.log").read_text().splitlines() if line.strip()]
-    assert any(l["message"] == "localcloud listening" for l in lines)
-    assert all({"time", "level", "message"} <= set(l) for l in lines)
+    assert any(l["msg"] == "localcloud listening" for l in lines)
+    assert all({"time", "level", "msg"} <= set(l) for l in lines)
     assert not any(KEY in json.dumps(l) for l in lines)
