@@ -47,6 +47,7 @@ import Testing
             #expect(updated.forwardingRules.count == 2)
             #expect(updated.instanceIDs.isEmpty)
             #expect(try await h.client.loadBalancers().map(\.id) == [lb.id])
+            #expect(try await h.client.loadBalancer(labeled: "svc-a")?.id == lb.id)
             try await h.client.deleteLoadBalancer(id: lb.id)
             #expect(try await h.client.loadBalancers().isEmpty)
         }

@@ -58,6 +58,9 @@ import Testing
             // The create did happen, exactly once: the caller finds it by label.
             let labels = try await h.client.volumes().map(\.label)
             #expect(labels == ["once"])
+            let found = try await h.client.volume(labeled: "once")
+            #expect(found?.sizeGB == 10)
+            #expect(try await h.client.volume(labeled: "never") == nil)
         }
     }
 
