@@ -50,13 +50,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // ByteBuffer and HTTPMethod appear in AsyncHTTPClient's own API.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // The local cloud: API server, SQLite state, loop-device volumes.
         .target(
             name: "LocalCloud",
             dependencies: [
-                "CloudAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -119,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "localcloud",
             dependencies: [
-                "LocalCloud",
+                "LocalCloud", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -135,8 +137,23 @@ let package = Package(
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
-        .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
-        .testTarget(name: "LocalCloudTests", dependencies: ["LocalCloud"]),
+        .testTarget(
+            name: "CloudAPITests",
+            dependencies: [
+                "CloudAPI", "LocalCloud",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "LocalCloudTests",
+            dependencies: [
+                "LocalCloud",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"]),
     ]
 )
