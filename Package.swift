@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "CSIDriver",
             dependencies: [
-                "CSI", "RPC",
+                "CSI", "RPC", "CloudAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "RPC", "Telemetry",
+                "CSIDriver", "RPC", "Telemetry", "CloudAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -33,7 +33,8 @@ class Served:
         return f"unix://{self.socket_path}"
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def terminate(self, timeout=20.0) -> int:
@@ -60,3 +61,36 @@ def accepts(path: pathlib.Path) -> bool:
         return False
     finally:
         s.close()
+
+
+def free_port() -> int:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def http_ok(url: str) -> bool:
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def compile_csi_stubs(repo: pathlib.Path, out: pathlib.Path):
+    """Python protobuf + grpc stubs for proto/csi.proto, compiled by grpcio-tools (a protobuf
+    implementation independent of Mooring's protobuf-c code)."""
+    import importlib
+    import sys
+    import grpc_tools
+    from grpc_tools import protoc
+    include = pathlib.Path(grpc_tools.__file__).parent / "_proto"
+    rc = protoc.main(["protoc", f"-I{repo / 'proto'}", f"-I{include}", f"--python_out={out}",
+                      f"--grpc_python_out={out}", str(repo / "proto" / "csi.proto")])
+    assert rc == 0, "grpc_tools.protoc failed on proto/csi.proto"
+    sys.path.insert(0, str(out))
+    return importlib.import_module("csi_pb2"), importlib.import_module("csi_pb2_grpc")
