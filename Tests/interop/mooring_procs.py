@@ -4,7 +4,11 @@ import pathlib
 import signal
 import socket
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "hack"))
+from csi_stubs import compile_csi_stubs  # noqa: E402,F401  (re-exported for the tests)
 
 
 class Served:
@@ -80,17 +84,3 @@ def http_ok(url: str) -> bool:
     except OSError:
         return False
 
-
-def compile_csi_stubs(repo: pathlib.Path, out: pathlib.Path):
-    """Python protobuf + grpc stubs for proto/csi.proto, compiled by grpcio-tools (a protobuf
-    implementation independent of Mooring's protobuf-c code)."""
-    import importlib
-    import sys
-    import grpc_tools
-    from grpc_tools import protoc
-    include = pathlib.Path(grpc_tools.__file__).parent / "_proto"
-    rc = protoc.main(["protoc", f"-I{repo / 'proto'}", f"-I{include}", f"--python_out={out}",
-                      f"--grpc_python_out={out}", str(repo / "proto" / "csi.proto")])
-    assert rc == 0, "grpc_tools.protoc failed on proto/csi.proto"
-    sys.path.insert(0, str(out))
-    return importlib.import_module("csi_pb2"), importlib.import_module("csi_pb2_grpc")

@@ -7,7 +7,6 @@ import subprocess
 import grpc
 import pytest
 
-from conftest import REPO
 from mooring_procs import Served, compile_csi_stubs, free_port, http_ok
 
 KEY = "identity-test-key-7d41"
@@ -15,7 +14,7 @@ KEY = "identity-test-key-7d41"
 
 @pytest.fixture(scope="session")
 def csi(tmp_path_factory):
-    return compile_csi_stubs(REPO, tmp_path_factory.mktemp("stubs"))
+    return compile_csi_stubs(tmp_path_factory.mktemp("stubs"))
 
 
 @pytest.fixture
