@@ -37,8 +37,6 @@ MOORING_BIN_DIR=$(swift build --show-bin-path)
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop
 
 step "6/6 release build of the shipped binaries"
-swift build -c release --product csi-controller 2>&1 | grep -E 'error|Build complete|Compiling.*(csi|RPC|CSI)' | tail -n 5
-swift build -c release --product csi-node 2>&1 | grep -E 'error|Build complete' | tail -n 3
-ls -la "$(swift build -c release --show-bin-path)"/csi-controller "$(swift build -c release --show-bin-path)"/csi-node
+hack/build-release.sh csi-controller csi-node
 
 step "all tests passed"
