@@ -70,7 +70,7 @@ let package = Package(
         .target(
             name: "CSIDriver",
             dependencies: [
-                "CSI", "RPC",
+                "CSI", "RPC", "CloudAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -84,7 +84,13 @@ let package = Package(
             ]
         ),
         // Process plumbing shared by the executables: log format bootstrap.
-        .target(name: "Telemetry", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Cloud controller manager controllers.
         .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
 
@@ -93,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "RPC",
+                "CSIDriver", "RPC", "Telemetry", "CloudAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -101,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC",
+                "CSIDriver", "RPC", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -129,7 +135,8 @@ let package = Package(
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
+        // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
+        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CloudAPITests",
             dependencies: [

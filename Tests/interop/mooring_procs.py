@@ -4,7 +4,11 @@ import pathlib
 import signal
 import socket
 import subprocess
+import sys
 import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "hack"))
+from csi_stubs import compile_csi_stubs  # noqa: E402,F401  (re-exported for the tests)
 
 
 class Served:
@@ -33,7 +37,8 @@ class Served:
         return f"unix://{self.socket_path}"
 
     def output(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def terminate(self, timeout=20.0) -> int:
@@ -60,3 +65,22 @@ def accepts(path: pathlib.Path) -> bool:
         return False
     finally:
         s.close()
+
+
+def free_port() -> int:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+def http_ok(url: str) -> bool:
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
