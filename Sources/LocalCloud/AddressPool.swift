@@ -45,9 +45,3 @@ struct AddressPool: Sendable {
         "\(value >> 24).\(value >> 16 & 0xff).\(value >> 8 & 0xff).\(value & 0xff)"
     }
 }
-
-/// An address pool that could not be parsed.
-public struct AddressPoolError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}

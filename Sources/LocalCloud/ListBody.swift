@@ -16,28 +16,3 @@ struct ListBody<Item: Encodable>: Encodable {
         try container.encode(meta, forKey: DynamicKey("meta"))
     }
 }
-
-/// One resource under its singular key: `{"block": {...}}`.
-struct Wrapped<Item: Encodable>: Encodable {
-    var key: String
-    var item: Item
-
-    init(_ key: String, _ item: Item) {
-        self.key = key
-        self.item = item
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: DynamicKey.self)
-        try container.encode(item, forKey: DynamicKey(key))
-    }
-}
-
-/// A coding key made at run time.
-struct DynamicKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}

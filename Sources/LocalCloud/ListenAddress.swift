@@ -20,9 +20,3 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
-
-/// Text that is not `HOST:PORT`.
-public struct ListenAddressError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ text: String) { description = "expected HOST:PORT with a port from 0 to 65535, got '\(text)'" }
-}

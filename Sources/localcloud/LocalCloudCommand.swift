@@ -54,10 +54,10 @@ struct LocalCloudCommand: AsyncParsableCommand {
     var metricsAddress: String?
 
     @Option(help: "Log format: json or text.")
-    var logFormat: String = "text"
+    var logFormat: LogFormat = .text
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    var logLevel: Logger.Level = .info
 
     func validate() throws {
         _ = try listenAddress()
@@ -65,17 +65,13 @@ struct LocalCloudCommand: AsyncParsableCommand {
             do { _ = try ListenAddress(parsing: metricsAddress) } catch { throw ValidationError("--metrics-address: \(error)") }
         }
         do { _ = try FaultSpec(parsing: faults) } catch { throw ValidationError("--faults: \(error)") }
-        guard LogFormat(rawValue: logFormat) != nil else {
-            throw ValidationError("--log-format: expected json or text, got '\(logFormat)'")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
         guard attachLimit > 0 else { throw ValidationError("--attach-limit must be positive") }
         guard pendingMs >= 0 else { throw ValidationError("--pending-ms must not be negative") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must not be negative") }
     }
 
     func run() async throws {
-        (LogFormat(rawValue: logFormat) ?? .text).bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info)
+        logFormat.bootstrap(level: logLevel)
         let logger = Logger(label: "localcloud")
         let listen = try listenAddress()
         let key = try apiKey()

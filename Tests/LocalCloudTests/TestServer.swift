@@ -99,8 +99,3 @@ struct TestServer {
         throw TestFailure("block \(id) never turned active")
     }
 }
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}

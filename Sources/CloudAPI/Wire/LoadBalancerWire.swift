@@ -78,9 +78,3 @@ struct LoadBalancerWire: WireResource {
             sslRedirect: genericInfo?.sslRedirect ?? false, hasSSL: hasSsl ?? false, nodes: nodes ?? 1)
     }
 }
-
-/// A response the client could not turn into domain types.
-struct WireError: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
-}
