@@ -135,6 +135,7 @@ let package = Package(
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC", "CloudAPI"]),
         // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(

@@ -26,13 +26,13 @@ public struct PluginServer: Sendable {
     /// Starts serving and returns the running server (tests stop it themselves).
     public func start(register: (RPCServer) -> Void) throws -> RPCServer {
         var configuration = RPCServer.Configuration(endpoint: endpoint)
+        configuration.mapError = StatusMapping.status(for:)
         let logger = self.logger
         configuration.observer = { record in
             let metadata: Logger.Metadata = [
                 "rpc.method": .string(record.method),
                 "rpc.code": .string(record.code.description),
-                "rpc.duration_ms": .string(String(Double(record.duration.components.attoseconds / 1_000_000_000_000) / 1000
-                                                  + Double(record.duration.components.seconds) * 1000)),
+                "rpc.duration_ms": .string(String(milliseconds(record.duration))),
             ]
             if record.code == .ok {
                 logger.debug("rpc", metadata: metadata)
@@ -46,4 +46,9 @@ public struct PluginServer: Sendable {
         logger.info("serving", metadata: ["endpoint": .string(endpoint.description)])
         return server
     }
+}
+
+private func milliseconds(_ duration: Duration) -> Double {
+    let (seconds, attoseconds) = duration.components
+    return Double(seconds) * 1000 + Double(attoseconds / 1_000_000_000_000) / 1000
 }

@@ -1,0 +1,42 @@
+import CloudAPI
+import CSI
+import RPC
+
+/// The one place where errors become gRPC statuses for the CSI services. Handlers throw
+/// `DriverError` for what they recognise (with the code the CSI spec names); errors that escape
+/// from below are classified here. Unknown errors become `INTERNAL` with their cause.
+public enum StatusMapping {
+    public static func status(for error: any Error) -> RPCError {
+        switch error {
+        case let error as DriverError:
+            return RPCError(error.code, error.message)
+        case let error as RPCError:
+            return error
+        case let error as CSIDecodingError:
+            return RPCError(.invalidArgument, "malformed request: \(error)")
+        case let error as CloudError:
+            return RPCError(code(for: error), "cloud API: \(error)")
+        case is CancellationError:
+            return RPCError(.cancelled, "the call was cancelled")
+        default:
+            return RPCError(.internal, String(describing: error))
+        }
+    }
+
+    /// Cloud failures that no handler interpreted in context. Transient ones map to codes the
+    /// sidecars retry (`UNAVAILABLE`, `ABORTED`, `DEADLINE_EXCEEDED`).
+    static func code(for error: CloudError) -> StatusCode {
+        switch error.code {
+        case .notFound: .notFound
+        case .conflict: .failedPrecondition
+        case .invalidInput: .invalidArgument
+        case .busy: .unavailable
+        case .rateLimited: .unavailable
+        case .unavailable, .transport: .unavailable
+        case .timeout: .deadlineExceeded
+        case .unauthorized: .unauthenticated
+        case .unsupported: .unimplemented
+        default: .internal
+        }
+    }
+}
