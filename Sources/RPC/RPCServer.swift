@@ -180,8 +180,11 @@ public final class RPCServer: @unchecked Sendable {
     private func requestCall() {
         guard let core, let queue else { return }
         let call = ServerCall(server: self, queue: queue)
-        _ = call.request(on: core) { [weak self] call, ok in
-            guard let self, ok else { return }
+        // A strong capture: every requested call's tag comes back (with ok == false once shutdown
+        // starts), so the server is released when the last one does. A weak capture would give
+        // the server a weak-reference side table that valgrind cannot see through.
+        _ = call.request(on: core) { call, ok in
+            guard ok else { return }
             let serving = self.state.withLock { state -> Bool in
                 state.liveCalls += 1
                 return state.phase == .serving
