@@ -78,8 +78,29 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        // In-process stand-in for kube-apiserver (test support, not a product).
+        .target(
+            name: "KubernetesTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Informer memory/CPU benchmark driven by hack/bench-informer.
+        .executableTarget(
+            name: "bench-informer",
+            dependencies: ["Kubernetes", "KubernetesTestSupport"]
         ),
         // Cloud controller manager controllers.
         .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
@@ -123,6 +144,13 @@ let package = Package(
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
         .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
         .testTarget(name: "LocalCloudTests", dependencies: ["LocalCloud"]),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"]),
+        .testTarget(
+            name: "KubernetesTests",
+            dependencies: [
+                "Kubernetes", "KubernetesTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )
