@@ -7,13 +7,16 @@ public struct InjectedFailure: Sendable {
     public var method: String?
     /// Only requests whose path contains this; `nil` for any.
     public var pathContains: String?
+    /// Only watch requests (`?watch=true`), not lists or gets.
+    public var onlyWatches: Bool
     /// How many matching requests get it.
     public var count: Int
 
     public init(
         status: Int, reason: String = "", retryAfterSeconds: Int? = nil, method: String? = nil,
-        pathContains: String? = nil, count: Int = 1
+        pathContains: String? = nil, onlyWatches: Bool = false, count: Int = 1
     ) {
+        self.onlyWatches = onlyWatches
         self.status = status
         self.reason = reason
         self.retryAfterSeconds = retryAfterSeconds
@@ -28,7 +31,7 @@ public struct InjectedFailure: Sendable {
             status: 429, reason: "TooManyRequests", retryAfterSeconds: retryAfterSeconds, method: method, count: count)
     }
 
-    func matches(method: String, path: String) -> Bool {
-        (self.method == nil || self.method == method) && (pathContains.map { path.contains($0) } ?? true)
+    func matches(method: String, path: String, isWatch: Bool) -> Bool {
+        (!onlyWatches || isWatch) && (self.method == nil || self.method == method) && (pathContains.map { path.contains($0) } ?? true)
     }
 }

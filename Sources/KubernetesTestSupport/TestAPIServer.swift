@@ -78,6 +78,11 @@ public final class TestAPIServer: Sendable {
         controls.withLock { $0.failures.append(failure) }
     }
 
+    /// Withdraw every injected failure not yet used.
+    public func clearInjectedFailures() {
+        controls.withLock { $0.failures.removeAll() }
+    }
+
     /// Close every open watch connection without finishing the response.
     public func dropWatches() { store.endWatches(with: .drop) }
 
@@ -235,7 +240,12 @@ public final class TestAPIServer: Sendable {
             if let token = controls.requiredToken, authorization != "Bearer \(token)" {
                 return InjectedFailure(status: 401, reason: "Unauthorized")
             }
-            guard let index = controls.failures.firstIndex(where: { $0.matches(method: method, path: path) }) else {
+            let isWatch = query["watch"] == "true" || query["watch"] == "1"
+            guard
+                let index = controls.failures.firstIndex(where: {
+                    $0.matches(method: method, path: path, isWatch: isWatch)
+                })
+            else {
                 return nil
             }
             let failure = controls.failures[index]
