@@ -149,6 +149,7 @@ let package = Package(
             name: "KubernetesTests",
             dependencies: [
                 "Kubernetes", "KubernetesTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -2,6 +2,7 @@ import Foundation
 import Kubernetes
 import KubernetesTestSupport
 import Logging
+import Synchronization
 
 /// Runs `body` with a fresh stand-in API server and a client pointed at it.
 func withAPIServer<T>(
@@ -62,4 +63,13 @@ func eventually(
         try? await Task.sleep(for: interval)
     }
     return try await condition()
+}
+
+/// A set shared between a test and the tasks it starts.
+final class LockedSet: Sendable {
+    private let storage = Mutex<Set<String>>([])
+    func insert(_ value: String) { storage.withLock { _ = $0.insert(value) } }
+    func remove(_ value: String) { storage.withLock { _ = $0.remove(value) } }
+    func contains(_ value: String) -> Bool { storage.withLock { $0.contains(value) } }
+    var values: Set<String> { storage.withLock { $0 } }
 }
