@@ -20,6 +20,13 @@ public enum JSONCoding {
         return try encoder.encode(value)
     }
 
+    /// Without sorted keys: cheaper, for storage rather than for the wire.
+    public static func encodeCompact(_ value: JSONValue) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
     public static func encode(_ object: JSONObject) throws -> Data {
         try encode(.object(object))
     }

@@ -10,10 +10,13 @@ import Synchronization
 /// answers 410 Gone, turning the difference into add/update/delete notifications; and every
 /// `resyncPeriod` reports each cached object again as an update. Runs as a `Service`.
 public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Service, Sendable {
+    /// A change, carried in cache form and decoded only on delivery so a backlog (the initial
+    /// list, a resync) costs encoded bytes, not decoded trees.
     enum Notification: Sendable {
-        case add(Resource)
-        case update(Resource, Resource)
-        case delete(Resource)
+        case add(ObjectCache<Resource>.Entry)
+        case update(ObjectCache<Resource>.Entry, ObjectCache<Resource>.Entry)
+        case resync(ObjectCache<Resource>.Entry)
+        case delete(ObjectCache<Resource>.Entry)
     }
 
     public let cache = ObjectCache<Resource>()
@@ -99,11 +102,9 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
                 try? await Task.sleep(for: delay)
             case .list:
                 do {
-                    var options = selectors
-                    options.limit = 500
-                    let list = try await client.listAll(Resource.self, namespace: namespace, options: options)
-                    replace(with: list.items, notifications)
-                    machine.listSucceeded(resourceVersion: list.resourceVersion ?? "0")
+                    let (entries, resourceVersion) = try await listPages(selectors)
+                    replace(with: entries, notifications)
+                    machine.listSucceeded(resourceVersion: resourceVersion ?? "0")
                     relists.increment()
                     markSynced()
                 } catch {
@@ -133,37 +134,53 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
         }
     }
 
+    /// Lists page by page, keeping only the cache form of each item so the whole collection is
+    /// never held decoded at once.
+    private func listPages(_ selectors: ListOptions) async throws -> ([String: ObjectCache<Resource>.Entry], String?) {
+        var options = selectors
+        options.limit = 500
+        var entries: [String: ObjectCache<Resource>.Entry] = [:]
+        while true {
+            let page = try await client.list(Resource.self, namespace: namespace, options: options)
+            for item in page.items { entries[item.key] = ObjectCache.Entry(item) }
+            guard let token = page.continueToken else { return (entries, page.resourceVersion) }
+            options.continueToken = token
+        }
+    }
+
     /// Applies one watch event to the cache and queues its notification, under the cache lock so
     /// notifications leave in the order the cache changed.
     private func apply(_ event: WatchEvent<Resource>, _ notifications: AsyncStream<Notification>.Continuation) {
+        let entry: ObjectCache<Resource>.Entry
+        let key: String
+        switch event {
+        case .added(let object), .modified(let object), .deleted(let object):
+            entry = ObjectCache.Entry(object)
+            key = object.key
+        case .bookmark:
+            return
+        }
         cache.storage.withLock { storage in
-            switch event {
-            case .added(let object), .modified(let object):
-                let old = storage.updateValue(object, forKey: object.key)
-                notifications.yield(old.map { .update($0, object) } ?? .add(object))
-            case .deleted(let object):
-                let old = storage.removeValue(forKey: object.key)
-                notifications.yield(.delete(old ?? object))
-            case .bookmark:
-                break
+            if case .deleted = event {
+                let old = storage.removeValue(forKey: key)
+                notifications.yield(.delete(old ?? entry))
+            } else {
+                let old = storage.updateValue(entry, forKey: key)
+                notifications.yield(old.map { .update($0, entry) } ?? .add(entry))
             }
         }
     }
 
     /// Replaces the cache with a fresh list, reporting what was added, changed and removed.
-    private func replace(with items: [Resource], _ notifications: AsyncStream<Notification>.Continuation) {
+    private func replace(
+        with fresh: [String: ObjectCache<Resource>.Entry], _ notifications: AsyncStream<Notification>.Continuation
+    ) {
         cache.storage.withLock { storage in
-            var fresh: [String: Resource] = [:]
-            fresh.reserveCapacity(items.count)
-            for item in items {
-                let key = item.key
-                fresh[key] = item
+            for (key, entry) in fresh {
                 if let old = storage[key] {
-                    if old.metadata.resourceVersion != item.metadata.resourceVersion {
-                        notifications.yield(.update(old, item))
-                    }
+                    if old.resourceVersion != entry.resourceVersion { notifications.yield(.update(old, entry)) }
                 } else {
-                    notifications.yield(.add(item))
+                    notifications.yield(.add(entry))
                 }
             }
             for (key, old) in storage where fresh[key] == nil {
@@ -175,18 +192,26 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
 
     private func resync(_ notifications: AsyncStream<Notification>.Continuation) {
         cache.storage.withLock { storage in
-            for object in storage.values { notifications.yield(.update(object, object)) }
+            for entry in storage.values { notifications.yield(.resync(entry)) }
         }
     }
 
     private func deliver(_ notification: Notification) async {
         let handlers = self.handlers.withLock { $0 }
-        for handler in handlers {
-            switch notification {
-            case .add(let object): await handler.onAdd(object)
-            case .update(let old, let new): await handler.onUpdate(old, new)
-            case .delete(let object): await handler.onDelete(object)
-            }
+        guard !handlers.isEmpty else { return }
+        switch notification {
+        case .add(let entry):
+            guard let object = entry.object else { return }
+            for handler in handlers { await handler.onAdd(object) }
+        case .update(let old, let new):
+            guard let oldObject = old.object, let newObject = new.object else { return }
+            for handler in handlers { await handler.onUpdate(oldObject, newObject) }
+        case .resync(let entry):
+            guard let object = entry.object else { return }
+            for handler in handlers { await handler.onUpdate(object, object) }
+        case .delete(let entry):
+            guard let object = entry.object else { return }
+            for handler in handlers { await handler.onDelete(object) }
         }
     }
 

@@ -1,0 +1,67 @@
+import Foundation
+import Kubernetes
+import Logging
+import Synchronization
+
+/// Syncs informers for nodes and services, then drives resync rounds through a work queue and
+/// controller, printing resident memory and CPU time at each stage.
+struct BenchRun {
+    var url: URL
+    var resyncRounds: Int
+    var logger: Logger
+
+    func run() async throws {
+        let baseline = ProcessStats.now()
+        ProcessStats.report("start", baseline, since: baseline)
+        let client = try KubernetesClient(
+            configuration: ClientConfiguration(server: url, qps: 0, requestTimeout: .seconds(120)), logger: logger)
+        let resync = Duration.seconds(2)
+        let nodes = Informer<Node>(client: client, resyncPeriod: resync, logger: logger)
+        let services = Informer<Service>(client: client, resyncPeriod: resync, logger: logger)
+        let controller = Controller<String>(name: "bench", workers: 2, logger: logger) { key in
+            // The typical controller step: look the object up in the cache.
+            if nodes.cache.get(key) == nil { _ = services.cache.get(key) }
+            return .done
+        }
+        let updates = Mutex(0)
+        nodes.addHandler(
+            ResourceEventHandler(
+                onAdd: { controller.queue.add($0.key) },
+                onUpdate: { _, new in
+                    updates.withLock { $0 += 1 }
+                    controller.queue.add(new.key)
+                }))
+        services.addHandler(
+            ResourceEventHandler(
+                onAdd: { controller.queue.add($0.key) },
+                onUpdate: { _, new in
+                    updates.withLock { $0 += 1 }
+                    controller.queue.add(new.key)
+                }))
+
+        let started = ProcessStats.now()
+        let tasks = [
+            Task { try await nodes.run() }, Task { try await services.run() }, Task { try await controller.run() },
+        ]
+        await nodes.waitUntilSynced()
+        await services.waitUntilSynced()
+        let synced = ProcessStats.now()
+        print("cached: \(nodes.cache.count) nodes, \(services.cache.count) services")
+        ProcessStats.report("initial list+sync", synced, since: started)
+
+        let total = nodes.cache.count + services.cache.count
+        for round in 1...max(resyncRounds, 1) {
+            let before = ProcessStats.now()
+            let target = updates.withLock { $0 } + total
+            while updates.withLock({ $0 }) < target { try await Task.sleep(for: .milliseconds(20)) }
+            while controller.queue.depth > 0 { try await Task.sleep(for: .milliseconds(20)) }
+            ProcessStats.report("resync round \(round) (\(total) objects)", ProcessStats.now(), since: before)
+        }
+        let end = ProcessStats.now()
+        print(String(format: "peak resident (VmHWM): %.1f MiB", end.peakResidentMiB))
+        print(String(format: "target: <= 64 MiB resident -> %@", end.residentMiB <= 64 ? "met" : "NOT met"))
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.result }
+        try await client.shutdown()
+    }
+}
