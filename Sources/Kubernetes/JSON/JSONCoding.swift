@@ -3,28 +3,24 @@ import Foundation
 /// The one place JSON bytes become `JSONValue` trees and back.
 public enum JSONCoding {
     public static func decode(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        try JSONParser.parse(data)
     }
 
     public static func decodeObject(_ data: Data) throws -> JSONObject {
         guard case .object(let object) = try decode(data) else {
-            throw DecodingError.typeMismatch(
-                JSONObject.self, .init(codingPath: [], debugDescription: "expected a JSON object"))
+            throw JSONParser.SyntaxError(offset: 0, reason: "expected a JSON object")
         }
         return object
     }
 
+    /// Compact JSON with sorted keys: stable output for the wire.
     public static func encode(_ value: JSONValue) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
+        JSONSerializer.serialize(value, sortedKeys: true)
     }
 
     /// Without sorted keys: cheaper, for storage rather than for the wire.
     public static func encodeCompact(_ value: JSONValue) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return try encoder.encode(value)
+        JSONSerializer.serialize(value, sortedKeys: false)
     }
 
     public static func encode(_ object: JSONObject) throws -> Data {
