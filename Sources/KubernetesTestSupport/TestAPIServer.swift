@@ -92,7 +92,7 @@ public final class TestAPIServer: Sendable {
     /// Forget history: watches and continue tokens from before now get 410 Gone.
     public func compact() { store.compact() }
 
-    /// Send a BOOKMARK now on every watch that asked for them… (all open watches here).
+    /// Send a BOOKMARK now on every open watch.
     public func sendBookmarks() { store.bookmark() }
 
     /// Send bookmarks on every watch this often (off by default).
@@ -115,7 +115,8 @@ public final class TestAPIServer: Sendable {
     /// The stored object at `path` (e.g. `/api/v1/nodes/a`), bypassing HTTP.
     public func object(at path: String) -> JSONObject? {
         guard let parsed = APIPath(path) else { return nil }
-        return store.get(parsed).status == 200 ? store.get(parsed).body.objectValue : nil
+        let response = store.get(parsed)
+        return response.status == 200 ? response.body.objectValue : nil
     }
 
     /// Stores objects directly (as if created), bypassing HTTP and faults. `path` is the collection.

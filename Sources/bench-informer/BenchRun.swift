@@ -24,20 +24,16 @@ struct BenchRun {
             return .done
         }
         let updates = Mutex(0)
-        nodes.addHandler(
+        func enqueue<R: KubernetesResource>(_ type: R.Type) -> ResourceEventHandler<R> {
             ResourceEventHandler(
                 onAdd: { controller.queue.add($0.key) },
                 onUpdate: { _, new in
                     updates.withLock { $0 += 1 }
                     controller.queue.add(new.key)
-                }))
-        services.addHandler(
-            ResourceEventHandler(
-                onAdd: { controller.queue.add($0.key) },
-                onUpdate: { _, new in
-                    updates.withLock { $0 += 1 }
-                    controller.queue.add(new.key)
-                }))
+                })
+        }
+        nodes.addHandler(enqueue(Node.self))
+        services.addHandler(enqueue(Service.self))
 
         let started = ProcessStats.now()
         let tasks = [

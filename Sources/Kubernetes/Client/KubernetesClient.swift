@@ -86,7 +86,7 @@ public final class KubernetesClient: Sendable {
                 try await Task.sleep(for: wait)
                 continue
             }
-            if error.code == .unauthorized, let tokenSource, !retriedUnauthorized {
+            if error.code == .unauthorized, let tokenSource, tokenSource.isFile, !retriedUnauthorized {
                 retriedUnauthorized = true
                 tokenSource.invalidate()
                 continue

@@ -56,16 +56,22 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             state.dirty.insert(key)
             addsCounter.increment()
             if state.processing.contains(key) { return nil }
-            if !state.waiters.isEmpty {
-                state.dirty.remove(key)
-                state.processing.insert(key)
-                return state.waiters.removeFirst()
-            }
-            state.queue.append(key)
-            depthGauge.record(state.depth)
-            return nil
+            return hand(key, &state)
         }
         waiter?.resume(returning: key)
+    }
+
+    /// Gives a dirty key to a waiting worker (returned, to be resumed outside the lock) or
+    /// appends it to the queue.
+    private func hand(_ key: Key, _ state: inout State) -> CheckedContinuation<Key?, Never>? {
+        if !state.waiters.isEmpty {
+            state.dirty.remove(key)
+            state.processing.insert(key)
+            return state.waiters.removeFirst()
+        }
+        state.queue.append(key)
+        depthGauge.record(state.depth)
+        return nil
     }
 
     /// Queues `key` once `delay` has passed (at once for zero or less). An earlier pending
@@ -136,14 +142,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         let waiter: CheckedContinuation<Key?, Never>? = state.withLock { state in
             state.processing.remove(key)
             guard state.dirty.contains(key), !state.shuttingDown else { return nil }
-            if !state.waiters.isEmpty {
-                state.dirty.remove(key)
-                state.processing.insert(key)
-                return state.waiters.removeFirst()
-            }
-            state.queue.append(key)
-            depthGauge.record(state.depth)
-            return nil
+            return hand(key, &state)
         }
         waiter?.resume(returning: key)
     }
