@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// An in-process stand-in for kube-apiserver on a loopback port, speaking its HTTP/1.1 wire
@@ -15,6 +16,8 @@ import Synchronization
 /// (canned errors such as 429 with Retry-After), `requests` (what arrived), `requiredToken`.
 public final class TestAPIServer: Sendable {
     public let port: Int
+    /// `http`, or `https` when started with TLS.
+    public let scheme: String
     let store = APIStore()
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
     private let acceptTask: Mutex<Task<Void, Never>?> = Mutex(nil)
@@ -28,32 +31,41 @@ public final class TestAPIServer: Sendable {
         var bookmarkInterval: Duration?
     }
 
-    /// Starts listening on 127.0.0.1 with an ephemeral port.
-    public static func start(logger: Logger = Logger(label: "test-apiserver")) async throws -> TestAPIServer {
+    /// Starts listening on 127.0.0.1 with an ephemeral port; over TLS when `tls` is given (as
+    /// kube-apiserver serves, e.g. requiring client certificates).
+    public static func start(
+        tls: TLSConfiguration? = nil, logger: Logger = Logger(label: "test-apiserver")
+    ) async throws -> TestAPIServer {
+        let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                    }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
                         wrappingChannelSynchronously: channel)
                 }
             }
-        let server = TestAPIServer(channel: channel, logger: logger)
+        let server = TestAPIServer(channel: channel, scheme: tls == nil ? "http" : "https", logger: logger)
         server.acceptTask.withLock { $0 = Task { await server.acceptConnections() } }
         return server
     }
 
     private init(
-        channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, logger: Logger
+        channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>, scheme: String,
+        logger: Logger
     ) {
         self.serverChannel = channel
+        self.scheme = scheme
         self.port = channel.channel.localAddress?.port ?? 0
         self.logger = logger
     }
 
-    /// `http://127.0.0.1:PORT`.
-    public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// `http(s)://127.0.0.1:PORT`.
+    public var url: URL { URL(string: "\(scheme)://127.0.0.1:\(port)")! }
 
     /// A client configuration pointing here, with no rate limit unless given.
     public func clientConfiguration(qps: Double = 0, burst: Int = 1, token: String? = nil) -> ClientConfiguration {
