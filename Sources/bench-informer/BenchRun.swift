@@ -8,6 +8,7 @@ import Synchronization
 struct BenchRun {
     var url: URL
     var resyncRounds: Int
+    var pageSize: Int
     var logger: Logger
 
     func run() async throws {
@@ -16,8 +17,8 @@ struct BenchRun {
         let client = try KubernetesClient(
             configuration: ClientConfiguration(server: url, qps: 0, requestTimeout: .seconds(120)), logger: logger)
         let resync = Duration.seconds(2)
-        let nodes = Informer<Node>(client: client, resyncPeriod: resync, logger: logger)
-        let services = Informer<Service>(client: client, resyncPeriod: resync, logger: logger)
+        let nodes = Informer<Node>(client: client, resyncPeriod: resync, pageSize: pageSize, logger: logger)
+        let services = Informer<Service>(client: client, resyncPeriod: resync, pageSize: pageSize, logger: logger)
         let controller = Controller<String>(name: "bench", workers: 2, logger: logger) { key in
             // The typical controller step: look the object up in the cache.
             if nodes.cache.get(key) == nil { _ = services.cache.get(key) }

@@ -27,7 +27,8 @@ struct ProcessStats {
         let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
         print(
             String(
-                format: "%-40@ resident %6.1f MiB   cpu %6.2f s   wall %6.2f s", stage as NSString, now.residentMiB,
+                format: "%@ resident %6.1f MiB   cpu %6.2f s   wall %6.2f s",
+                stage.padding(toLength: 40, withPad: " ", startingAt: 0), now.residentMiB,
                 now.cpuSeconds - start.cpuSeconds, wallSeconds))
     }
 }

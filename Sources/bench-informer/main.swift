@@ -8,7 +8,7 @@ import Logging
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: bench-informer serve NODES SERVICES | watch URL RESYNC_ROUNDS\n".utf8))
+    FileHandle.standardError.write(Data("usage: bench-informer serve NODES SERVICES | watch URL RESYNC_ROUNDS [PAGE_SIZE]\n".utf8))
     exit(2)
 }
 
@@ -28,7 +28,8 @@ case "serve":
 case "watch":
     guard arguments.count >= 3, let url = URL(string: arguments[2]) else { exit(2) }
     let rounds = arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3
-    try await BenchRun(url: url, resyncRounds: rounds, logger: logger).run()
+    let pageSize = arguments.count > 4 ? Int(arguments[4]) ?? 200 : 200
+    try await BenchRun(url: url, resyncRounds: rounds, pageSize: pageSize, logger: logger).run()
 default:
     exit(2)
 }

@@ -28,6 +28,7 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
     private let logger: Logger
     private let backoff: ExponentialBackoff
     private let watchTimeoutSeconds: ClosedRange<Int>
+    private let pageSize: Int
     private let handlers = Mutex<[ResourceEventHandler<Resource>]>([])
     private let syncState = Mutex<(synced: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let relists: Counter
@@ -36,11 +37,13 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
     ///   - namespace: one namespace, or `nil` for all (and for cluster-scoped kinds).
     ///   - resyncPeriod: how often every cached object is re-reported; `nil` for never.
     ///   - backoff: delay between failed list/watch attempts.
+    ///   - pageSize: objects per list request; smaller pages lower the memory peak of a (re)list.
     public init(
         client: KubernetesClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         resyncPeriod: Duration? = nil, backoff: ExponentialBackoff = ExponentialBackoff(base: .milliseconds(800), maximum: .seconds(30)),
-        watchTimeoutSeconds: ClosedRange<Int> = 300...600, logger: Logger
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600, pageSize: Int = 200, logger: Logger
     ) {
+        self.pageSize = max(1, pageSize)
         self.client = client
         self.namespace = namespace
         self.labelSelector = labelSelector
@@ -138,7 +141,7 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
     /// never held decoded at once.
     private func listPages(_ selectors: ListOptions) async throws -> ([String: ObjectCache<Resource>.Entry], String?) {
         var options = selectors
-        options.limit = 500
+        options.limit = pageSize
         var entries: [String: ObjectCache<Resource>.Entry] = [:]
         while true {
             let page = try await client.list(Resource.self, namespace: namespace, options: options)
