@@ -50,13 +50,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // ByteBuffer and HTTPMethod appear in AsyncHTTPClient's own API.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // The local cloud: API server, SQLite state, loop-device volumes.
         .target(
             name: "LocalCloud",
             dependencies: [
-                "CloudAPI",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "CSIDriver",
             dependencies: [
-                "CSI", "RPC",
+                "CSI", "RPC", "CloudAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -103,6 +105,14 @@ let package = Package(
             name: "bench-informer",
             dependencies: ["Kubernetes", "KubernetesTestSupport"]
         ),
+        // Process plumbing shared by the executables: log format bootstrap.
+        .target(
+            name: "Telemetry",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Cloud controller manager controllers.
         .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
 
@@ -111,7 +121,7 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "RPC",
+                "CSIDriver", "RPC", "Telemetry", "CloudAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -119,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC",
+                "CSIDriver", "RPC", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -133,7 +143,7 @@ let package = Package(
         .executableTarget(
             name: "localcloud",
             dependencies: [
-                "LocalCloud",
+                "LocalCloud", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -141,10 +151,31 @@ let package = Package(
 
         // MARK: Tests
 
+        // A gRPC server with test methods (echo, slow, blocking, failing), driven by the Python
+        // grpcio interop tests and the RPC benchmark.
+        .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
+
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
-        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"]),
-        .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "LocalCloud"]),
-        .testTarget(name: "LocalCloudTests", dependencies: ["LocalCloud"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
+        .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "CloudAPITests",
+            dependencies: [
+                "CloudAPI", "LocalCloud",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "LocalCloudTests",
+            dependencies: [
+                "LocalCloud",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "KubernetesTests",
             dependencies: [

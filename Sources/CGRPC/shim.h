@@ -7,6 +7,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/prctl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,14 @@ static inline grpc_call_error cgrpc_client_call_start_unary(cgrpc_client_call *c
     ops[5].data.recv_status_on_client.status = &c->status;
     ops[5].data.recv_status_on_client.status_details = &c->status_details;
     return grpc_call_start_batch(c->call, ops, 6, tag, NULL);
+}
+
+// MARK: - Threads
+
+// Names the calling thread (visible in top -H, gdb, /proc); pthread_setname_np is a GNU
+// extension the Swift Glibc module does not expose.
+static inline void cgrpc_name_current_thread(const char *name) {
+    prctl(PR_SET_NAME, name, 0, 0, 0);
 }
 
 // MARK: - Time

@@ -1,2 +1,0 @@
-/// CSI value types and protobuf-c codecs (issue 2).
-public enum CSIWire {}

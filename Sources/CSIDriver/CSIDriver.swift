@@ -1,2 +1,0 @@
-/// CSI service logic.
-public enum CSIDriverModule {}

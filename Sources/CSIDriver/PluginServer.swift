@@ -1,0 +1,49 @@
+import Logging
+import RPC
+
+/// Runs a CSI plugin's gRPC server for the life of the process: binds the endpoint, logs every
+/// call, and on SIGTERM/SIGINT stops taking calls, lets in-flight ones finish within `grace`, and
+/// removes the socket.
+public struct PluginServer: Sendable {
+    public let endpoint: Endpoint
+    public let logger: Logger
+    public var grace: Duration = .seconds(30)
+
+    public init(endpoint: Endpoint, logger: Logger) {
+        self.endpoint = endpoint
+        self.logger = logger
+    }
+
+    /// Serves until a termination signal arrives; returns after a clean shutdown.
+    public func run(register: (RPCServer) -> Void) async throws {
+        let server = try start(register: register)
+        let signal = await TerminationSignal.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal)", "grace.seconds": "\(grace.components.seconds)"])
+        await server.shutdown(grace: grace)
+        logger.info("stopped")
+    }
+
+    /// Starts serving and returns the running server (tests stop it themselves).
+    public func start(register: (RPCServer) -> Void) throws -> RPCServer {
+        var configuration = RPCServer.Configuration(endpoint: endpoint)
+        let logger = self.logger
+        configuration.observer = { record in
+            let metadata: Logger.Metadata = [
+                "rpc.method": .string(record.method),
+                "rpc.code": .string(record.code.description),
+                "rpc.duration_ms": .string(String(Double(record.duration.components.attoseconds / 1_000_000_000_000) / 1000
+                                                  + Double(record.duration.components.seconds) * 1000)),
+            ]
+            if record.code == .ok {
+                logger.debug("rpc", metadata: metadata)
+            } else {
+                logger.info("rpc failed: \(record.message)", metadata: metadata)
+            }
+        }
+        let server = RPCServer(configuration: configuration)
+        register(server)
+        try server.start()
+        logger.info("serving", metadata: ["endpoint": .string(endpoint.description)])
+        return server
+    }
+}

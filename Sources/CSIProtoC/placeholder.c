@@ -1,1 +1,0 @@
-/* Replaced by generated protobuf-c code (hack/update-generated.sh). */

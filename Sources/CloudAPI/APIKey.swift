@@ -1,0 +1,37 @@
+import Foundation
+
+/// The provider API key. It prints as `APIKey(redacted)`, so it cannot leak into a log line, an
+/// error or a metric label by interpolation.
+public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    let secret: String
+
+    public init(_ secret: String) {
+        self.secret = secret
+    }
+
+    /// The key from an environment variable (default `VULTR_API_KEY`), if set and not empty.
+    public static func fromEnvironment(_ variable: String = "VULTR_API_KEY") -> APIKey? {
+        guard let value = ProcessInfo.processInfo.environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !value.isEmpty
+        else { return nil }
+        return APIKey(value)
+    }
+
+    /// The key from a file (surrounding whitespace trimmed). Reads the file: call it at startup.
+    public init(contentsOfFile path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CloudError(code: .invalidInput, message: "cannot read API key file \(path)", path: "")
+        }
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else {
+            throw CloudError(code: .invalidInput, message: "API key file \(path) is empty", path: "")
+        }
+        secret = key
+    }
+
+    public var description: String { "APIKey(redacted)" }
+    public var debugDescription: String { description }
+}

@@ -1,2 +1,0 @@
-/// Provider API client module (issue 3).
-public enum CloudAPIModule {}

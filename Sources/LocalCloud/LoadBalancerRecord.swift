@@ -1,0 +1,63 @@
+/// A load balancer in its wire form.
+struct LoadBalancerRecord: StoredResource {
+    static let kind = "load_balancer"
+    static let noun = "load balancer"
+
+    struct GenericInfo: Codable, Sendable, Equatable {
+        var balancingAlgorithm: String
+        var sslRedirect: Bool
+        var proxyProtocol: Bool
+        var stickySessions: StickySession
+        var vpc: String
+    }
+
+    struct StickySession: Codable, Sendable, Equatable {
+        var cookieName: String
+    }
+
+    struct HealthCheck: Codable, Sendable, Equatable {
+        var `protocol`: String
+        var port: Int
+        var path: String
+        var checkInterval: Int
+        var responseTimeout: Int
+        var unhealthyThreshold: Int
+        var healthyThreshold: Int
+    }
+
+    struct ForwardingRule: Codable, Sendable, Equatable {
+        var id: String
+        var frontendProtocol: String
+        var frontendPort: Int
+        var backendProtocol: String
+        var backendPort: Int
+    }
+
+    struct FirewallRule: Codable, Sendable, Equatable {
+        var id: String
+        var port: Int
+        var source: String
+        var ipType: String
+    }
+
+    var id: String
+    var dateCreated: String
+    var region: String
+    var label: String
+    /// `pending` → `active`.
+    var status: String
+    var ipv4: String
+    var ipv6: String
+    var genericInfo: GenericInfo
+    var healthCheck: HealthCheck
+    var hasSsl: Bool
+    var httpsRedirect: Bool
+    var forwardingRules: [ForwardingRule]
+    var firewallRules: [FirewallRule]
+    var instances: [String]
+    var nodes: Int
+
+    mutating func becomeReady() {
+        if status == "pending" { status = "active" }
+    }
+}

@@ -1,3 +1,0 @@
-import CloudAPI
-/// The local cloud (issue 3).
-public enum LocalCloudModule {}

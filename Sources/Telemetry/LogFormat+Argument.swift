@@ -1,0 +1,6 @@
+import ArgumentParser
+import Logging
+
+extension LogFormat: ExpressibleByArgument {}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LocalCloud
+import Logging
+import Telemetry
+
+@main
+struct LocalCloudCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "localcloud",
+        abstract: "A local cloud speaking the Vultr v2 API dialect, with state on disk and loop-device volumes.")
+
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
+    var listen: String = "127.0.0.1:8090"
+
+    @Option(help: "Directory for the state database and volume files.")
+    var dataDir: String
+
+    @Option(help: "Directory for virtio-<mount_id> device symlinks (default DATA_DIR/dev).")
+    var deviceDir: String?
+
+    @Flag(help: "Back blocks with sparse files and loop devices (needs root).")
+    var realDevices = false
+
+    @Option(help: "Faults to inject, e.g. error_rate=0.1,throttle_rate=0.05,drop_after_commit_rate=0.03,latency_ms=50.")
+    var faults: String = ""
+
+    @Option(help: "File holding the API key (else the LOCALCLOUD_API_KEY environment variable).")
+    var apiKeyFile: String?
+
+    @Option(help: "Requests per second allowed per source address; 0 turns the limit off.")
+    var rateLimit: Double = 30
+
+    @Option(help: "Block storage volumes one instance may have attached.")
+    var attachLimit: Int = 16
+
+    @Option(help: "Milliseconds new resources stay pending before turning active.")
+    var pendingMs: Int = 500
+
+    @Option(help: "Comma-separated region ids.")
+    var regions: String = "ewr,ams,fra,sjc,lcl"
+
+    @Option(help: "CIDR for instances' public addresses.")
+    var publicPool: String = "127.1.0.0/16"
+
+    @Option(help: "CIDR for instances' private addresses.")
+    var privatePool: String = "127.2.0.0/16"
+
+    @Option(help: "CIDR for load balancers' addresses.")
+    var loadBalancerPool: String = "127.3.0.0/16"
+
+    @Option(help: "Serve /metrics (Prometheus text) and /healthz on HOST:PORT as well.")
+    var metricsAddress: String?
+
+    @Option(help: "Log format: json or text.")
+    var logFormat: LogFormat = .text
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        _ = try listenAddress()
+        if let metricsAddress {
+            do { _ = try ListenAddress(parsing: metricsAddress) } catch { throw ValidationError("--metrics-address: \(error)") }
+        }
+        do { _ = try FaultSpec(parsing: faults) } catch { throw ValidationError("--faults: \(error)") }
+        guard attachLimit > 0 else { throw ValidationError("--attach-limit must be positive") }
+        guard pendingMs >= 0 else { throw ValidationError("--pending-ms must not be negative") }
+        guard rateLimit >= 0 else { throw ValidationError("--rate-limit must not be negative") }
+    }
+
+    func run() async throws {
+        logFormat.bootstrap(level: logLevel)
+        let logger = Logger(label: "localcloud")
+        let listen = try listenAddress()
+        let key = try apiKey()
+        let config = LocalCloudConfiguration(
+            host: listen.host, port: listen.port, dataDirectory: URL(fileURLWithPath: dataDir),
+            deviceDirectory: deviceDir.map { URL(fileURLWithPath: $0) }, realDevices: realDevices, apiKey: key,
+            rateLimit: rateLimit, rateBurst: max(rateLimit, 1), attachLimit: attachLimit,
+            pendingDuration: .milliseconds(pendingMs),
+            regions: regions.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
+            publicPool: publicPool, privatePool: privatePool, loadBalancerPool: loadBalancerPool,
+            faults: try FaultSpec(parsing: faults),
+            metricsAddress: try metricsAddress.map { try ListenAddress(parsing: $0) })
+        let server = try await LocalCloudServer.start(configuration: config, logger: logger)
+
+        let signals = [SIGTERM, SIGINT].map { signo in
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            // @Sendable: a closure made here would otherwise be inferred @MainActor and trap off
+            // the main queue.
+            source.setEventHandler { @Sendable in
+                logger.info("signal received, stopping", metadata: ["signal": "\(signo)"])
+                Task { await server.stop() }
+            }
+            source.resume()
+            return source
+        }
+        await server.waitUntilStopped()
+        await server.stop()
+        signals.forEach { $0.cancel() }
+    }
+
+    private func listenAddress() throws -> ListenAddress {
+        do {
+            return try ListenAddress(parsing: listen)
+        } catch {
+            throw ValidationError("--listen: \(error)")
+        }
+    }
+
+    private func apiKey() throws -> String {
+        if let apiKeyFile {
+            guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8) else {
+                throw ValidationError("--api-key-file: cannot read \(apiKeyFile)")
+            }
+            let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !key.isEmpty else { throw ValidationError("--api-key-file: \(apiKeyFile) is empty") }
+            return key
+        }
+        if let key = ProcessInfo.processInfo.environment["LOCALCLOUD_API_KEY"], !key.isEmpty { return key }
+        throw ValidationError("no API key: set LOCALCLOUD_API_KEY or pass --api-key-file")
+    }
+}

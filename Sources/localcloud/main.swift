@@ -1,1 +1,0 @@
-print("localcloud: not built yet")
