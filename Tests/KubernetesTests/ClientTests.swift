@@ -164,6 +164,31 @@ import Testing
         }
     }
 
+    @Test func patchFromOriginalSendsOnlyChanges() async throws {
+        try await withAPIServer { server, client in
+            let created = try await client.create(makeService("web"))
+            // Someone else changes a field we do not touch.
+            _ = try await client.patch(
+                Service.self, name: "web", namespace: "default", patch: ["metadata": ["annotations": ["theirs": "1"]]])
+            let original = try await client.get(Service.self, name: "web", namespace: "default")
+            var modified = original
+            modified.status.loadBalancerIngress = [LoadBalancerIngress(ip: "203.0.113.7")]
+            server.clearRequests()
+            let patched = try await client.patch(from: original, to: modified, subresource: "status")
+            #expect(patched.status.loadBalancerIngress.first?.ip == "203.0.113.7")
+            #expect(patched.metadata.annotations["theirs"] == "1")
+            #expect(server.requests.map(\.method) == ["PATCH"])
+            // Unchanged: no request at all.
+            server.clearRequests()
+            _ = try await client.patch(from: patched, to: patched, subresource: "status")
+            #expect(server.requests.isEmpty)
+            // Patching from a stale original conflicts instead of overwriting.
+            var stale = created
+            stale.spec.sessionAffinity = "ClientIP"
+            await #expect { try await client.patch(from: created, to: stale) } throws: { $0.isKubernetesError(.conflict) }
+        }
+    }
+
     @Test func deleteWaitsForFinalizers() async throws {
         try await withAPIServer { server, client in
             var service = makeService("web")

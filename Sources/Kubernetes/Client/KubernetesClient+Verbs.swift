@@ -62,6 +62,19 @@ extension KubernetesClient {
         return try decode(R.self, response.body)
     }
 
+    /// Sends only what changed between `original` and `modified` as a JSON merge patch, guarded
+    /// by `original`'s resourceVersion (a concurrent change fails with `.conflict`). Returns
+    /// `original` without a request when nothing changed: e.g. patch a service's
+    /// `status.loadBalancer.ingress` only when it differs.
+    public func patch<R: KubernetesResource>(from original: R, to modified: R, subresource: String? = nil) async throws -> R {
+        guard var patch = JSONValue.mergePatch(from: original.jsonValue, to: modified.jsonValue) else { return original }
+        var metadata = patch["metadata"]?.objectValue ?? [:]
+        metadata["resourceVersion"] = original.metadata.resourceVersion.map(JSONValue.string)
+        patch = patch.applyingMergePatch(["metadata": .object(metadata)])
+        return try await self.patch(
+            R.self, name: original.name, namespace: original.namespace, patch: patch, type: .merge, subresource: subresource)
+    }
+
     /// DELETE. Objects with finalizers are only marked (deletionTimestamp) until they are removed.
     public func delete<R: KubernetesResource>(
         _ type: R.Type, name: String, namespace: String? = nil, options: DeleteOptions = DeleteOptions()
