@@ -138,14 +138,24 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
     }
 
     /// Lists page by page, keeping only the cache form of each item so the whole collection is
-    /// never held decoded at once.
+    /// never held decoded at once. Items whose resourceVersion matches the cache reuse the cached
+    /// bytes, so a relist does not hold two copies of an unchanged collection.
     private func listPages(_ selectors: ListOptions) async throws -> ([String: ObjectCache<Resource>.Entry], String?) {
         var options = selectors
         options.limit = pageSize
         var entries: [String: ObjectCache<Resource>.Entry] = [:]
         while true {
             let page = try await client.list(Resource.self, namespace: namespace, options: options)
-            for item in page.items { entries[item.key] = ObjectCache.Entry(item) }
+            for item in page.items {
+                let key = item.key
+                if let cached = cache.storage.withLock({ $0[key] }),
+                    cached.resourceVersion == item.metadata.resourceVersion
+                {
+                    entries[key] = cached
+                } else {
+                    entries[key] = ObjectCache.Entry(item)
+                }
+            }
             guard let token = page.continueToken else { return (entries, page.resourceVersion) }
             options.continueToken = token
         }
