@@ -103,7 +103,10 @@ let package = Package(
         // Informer memory/CPU benchmark driven by hack/bench-informer.
         .executableTarget(
             name: "bench-informer",
-            dependencies: ["Kubernetes", "KubernetesTestSupport"]
+            dependencies: [
+                "Kubernetes", "KubernetesTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // Process plumbing shared by the executables: log format bootstrap.
         .target(

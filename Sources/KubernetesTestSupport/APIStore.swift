@@ -54,7 +54,7 @@ final class APIStore: Sendable {
                 guard let decoded = Data(base64Encoded: token).flatMap({ String(data: $0, encoding: .utf8) }),
                     let bar = decoded.firstIndex(of: "|"), let version = Int(decoded[..<bar])
                 else { return .failure(400, reason: "BadRequest", message: "invalid continue token") }
-                if version <= state.compactedThrough {
+                if version < state.compactedThrough {
                     return .failure(
                         410, reason: "Expired",
                         message: "The provided continue parameter is too old to display a consistent list result.")

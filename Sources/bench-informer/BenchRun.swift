@@ -1,6 +1,7 @@
 import Foundation
 import Kubernetes
 import Logging
+import Metrics
 import Synchronization
 
 /// Syncs informers for nodes and services, then drives resync rounds through a work queue and
@@ -9,9 +10,13 @@ struct BenchRun {
     var url: URL
     var resyncRounds: Int
     var pageSize: Int
+    /// The `serve` process, signalled to force a 410 relist.
+    var serverPID: pid_t?
     var logger: Logger
 
     func run() async throws {
+        let metrics = PrometheusMetrics()
+        MetricsSystem.bootstrap(metrics)
         let baseline = ProcessStats.now()
         ProcessStats.report("start", baseline, since: baseline)
         let client = try KubernetesClient(
@@ -53,6 +58,20 @@ struct BenchRun {
             while updates.withLock({ $0 }) < target { try await Task.sleep(for: .milliseconds(20)) }
             while controller.queue.depth > 0 { try await Task.sleep(for: .milliseconds(20)) }
             ProcessStats.report("resync round \(round) (\(total) objects)", ProcessStats.now(), since: before)
+        }
+        if let serverPID {
+            let before = ProcessStats.now()
+            kill(serverPID, SIGUSR1)
+            // The informers see their watches drop, get 410 Gone on re-watch and relist.
+            func lists() -> [Substring] {
+                metrics.render().split(separator: "\n").filter { $0.hasPrefix("informer_relists_total{") }
+            }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while lists().contains(where: { $0.hasSuffix(" 1") }), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            ProcessStats.report("forced 410 relist of both", ProcessStats.now(), since: before)
+            print("lists (initial + after 410): " + lists().joined(separator: ", "))
         }
         let end = ProcessStats.now()
         print(String(format: "peak resident (VmHWM): %.1f MiB", end.peakResidentMiB))

@@ -103,6 +103,7 @@ import Testing
         try await withAPIServer { server, client in
             for index in 0..<5 { _ = try await client.create(makeNode("n\(index)")) }
             let page = try await client.list(Node.self, options: ListOptions(limit: 2))
+            _ = try await client.create(makeNode("later"))
             server.compact()
             await #expect {
                 try await client.list(Node.self, options: ListOptions(limit: 2, continueToken: page.continueToken))

@@ -20,6 +20,20 @@ import Testing
         #expect(machine.nextAction() == .list)
     }
 
+    @Test func repeatedGoneBacksOff() {
+        var machine = ReflectorStateMachine(backoff: ExponentialBackoff(base: .milliseconds(100), maximum: .seconds(1)))
+        machine.listSucceeded(resourceVersion: "10")
+        machine.failed(KubernetesError(code: .gone, httpStatus: 410, message: "too old"))
+        #expect(machine.nextAction() == .list)
+        // The list itself keeps failing with 410 (an expired continue token): no hot loop.
+        machine.failed(KubernetesError(code: .gone, httpStatus: 410, message: "expired continue"))
+        #expect(machine.nextAction() == .wait(.milliseconds(200)))
+        #expect(machine.nextAction() == .list)
+        machine.listSucceeded(resourceVersion: "20")
+        machine.failed(KubernetesError(code: .gone, httpStatus: 410, message: "too old"))
+        #expect(machine.nextAction() == .list)
+    }
+
     @Test func failuresBackOffAndEventsReset() {
         let backoff = ExponentialBackoff(base: .milliseconds(100), maximum: .seconds(1))
         var machine = ReflectorStateMachine(backoff: backoff)

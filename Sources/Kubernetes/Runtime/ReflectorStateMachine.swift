@@ -4,7 +4,8 @@
 /// - Every event and bookmark moves the resume point forward.
 /// - A watch that ends or drops is reopened at once from the resume point; failures to reopen
 ///   back off exponentially (reset by the next event).
-/// - 410 Gone (on a watch or a list) discards the resume point: relist.
+/// - 410 Gone (on a watch or a list) discards the resume point: relist (backing off when it
+///   repeats without a successful list in between).
 /// - 429 waits the server's Retry-After (or the backoff, whichever is longer).
 struct ReflectorStateMachine: Sendable {
     enum Action: Equatable, Sendable {
@@ -60,9 +61,10 @@ struct ReflectorStateMachine: Sendable {
         consecutiveFailures += 1
         if let error = error as? KubernetesError {
             if error.code == .gone {
-                // The resume point is gone from the server's history: start over with a list.
+                // The resume point is gone from the server's history: start over with a list, at
+                // once the first time, with backoff if lists keep failing that way.
                 resourceVersion = nil
-                consecutiveFailures = 0
+                if consecutiveFailures > 1 { pendingWait = delay }
                 return
             }
             if error.code == .tooManyRequests, let retryAfter = error.retryAfter {
