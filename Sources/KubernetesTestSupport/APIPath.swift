@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request path as kube-apiserver routes it:
 /// `/api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]` or the same under
 /// `/apis/{group}/{version}`.
@@ -69,5 +71,3 @@ struct CollectionID: Hashable, Sendable {
         ["nodes", "services", "namespaces", "pods", "persistentvolumes", "persistentvolumeclaims"].contains(resource)
     }
 }
-
-import Foundation

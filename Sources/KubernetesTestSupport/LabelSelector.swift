@@ -1,3 +1,5 @@
+import Foundation
+
 /// The equality-based label selector syntax: `a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated.
 struct LabelSelector: Sendable {
     private enum Requirement {
@@ -35,5 +37,3 @@ struct LabelSelector: Sendable {
         }
     }
 }
-
-import Foundation

@@ -65,9 +65,3 @@ import Testing
         }
     }
 }
-
-extension WatchEvent: Equatable {
-    public static func == (lhs: WatchEvent, rhs: WatchEvent) -> Bool {
-        lhs.resourceVersion == rhs.resourceVersion
-    }
-}

@@ -21,8 +21,7 @@ extension JSONValue {
         if original == modified { return nil }
         guard case .object(let old) = original, case .object(let new) = modified else { return modified }
         var patch: JSONObject = [:]
-        for (key, oldValue) in old where new[key] == nil {
-            _ = oldValue
+        for key in old.keys where new[key] == nil {
             patch[key] = .null
         }
         for (key, newValue) in new {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a resource lives in the API: group, version, kind, plural name and scope.
 public struct ResourceDescriptor: Sendable, Hashable {
     /// API group; empty for the core (legacy) group.
@@ -37,8 +39,6 @@ public struct ResourceDescriptor: Sendable, Hashable {
         segment.addingPercentEncoding(withAllowedCharacters: .urlPathSegmentAllowed) ?? segment
     }
 }
-
-import Foundation
 
 extension CharacterSet {
     fileprivate static let urlPathSegmentAllowed: CharacterSet = {
