@@ -29,9 +29,16 @@ public struct LeaderElectionConfiguration: Sendable {
         self.releaseOnCancel = releaseOnCancel
     }
 
-    /// `hostname_uuid`, as the upstream cloud-provider framework forms it.
+    /// `hostname_uuid`, as the upstream cloud-provider framework forms it. The host name comes
+    /// from `gethostname` (no DNS lookup).
     public static func defaultIdentity() -> String {
-        "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
+        var buffer = [CChar](repeating: 0, count: 256)
+        var host = "unknown"
+        if gethostname(&buffer, buffer.count) == 0 {
+            let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            host = String(decoding: bytes, as: UTF8.self)
+        }
+        return "\(host)_\(UUID().uuidString.lowercased())"
     }
 
     /// Problems with the timings, the same rules client-go enforces.
