@@ -121,12 +121,17 @@ func withInformer<Resource: KubernetesResource>(
                 // Other collections move the global resourceVersion; only a bookmark tells the node watch.
                 for index in 0..<3 { _ = try await client.create(makeService("s\(index)")) }
                 let bookmarked = server.resourceVersion
-                server.sendBookmarks()
-                try await Task.sleep(for: .milliseconds(200))
-                server.dropWatches()
+                // Bookmark, give the informer a moment, drop the watch; repeat until a re-watch
+                // resumes from the bookmark (a loaded machine may need more than one round).
                 #expect(
-                    await eventually {
-                        server.requests.contains { $0.isWatch && $0.query["resourceVersion"] == String(bookmarked) }
+                    await eventually(interval: .milliseconds(100)) {
+                        server.sendBookmarks()
+                        try? await Task.sleep(for: .milliseconds(200))
+                        server.dropWatches()
+                        try? await Task.sleep(for: .milliseconds(100))
+                        return server.requests.contains {
+                            $0.isWatch && $0.query["resourceVersion"] == String(bookmarked)
+                        }
                     })
             }
         }
