@@ -82,11 +82,12 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object: JSONObject = [:]
+        // Members are gathered first so the dictionary is built once at its final size.
+        var members: [(String, JSONValue)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object([:])
         }
         while true {
             skipWhitespace()
@@ -95,13 +96,15 @@ struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
-            object[key] = try parseValue()
+            members.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw error("unterminated object") }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
             } else if bytes[index] == UInt8(ascii: "}") {
                 index += 1
+                var object = JSONObject(minimumCapacity: members.count)
+                for (key, value) in members { object[key] = value }
                 return .object(object)
             } else {
                 throw error("expected ',' or '}'")

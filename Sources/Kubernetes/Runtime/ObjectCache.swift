@@ -35,14 +35,24 @@ public final class ObjectCache<Resource: KubernetesResource>: Sendable {
         get(ObjectKey(namespace: namespace, name: name).description)
     }
 
-    /// Every cached object (in no particular order).
+    /// Every cached object (in no particular order). Decodes them all at once: for large
+    /// collections prefer `forEach` or `list(where:)`, which hold one decoded object at a time.
     public func list() -> [Resource] {
         storage.withLock { Array($0.values) }.compactMap(\.object)
     }
 
-    /// Cached objects matching `predicate`.
-    public func list(where predicate: (Resource) -> Bool) -> [Resource] {
-        list().filter(predicate)
+    /// Cached objects matching `predicate`, decoding one object at a time.
+    public func list(where predicate: (Resource) throws -> Bool) rethrows -> [Resource] {
+        var matches: [Resource] = []
+        try forEach { if try predicate($0) { matches.append($0) } }
+        return matches
+    }
+
+    /// Visits every cached object, decoding one at a time (a snapshot taken at the call).
+    public func forEach(_ body: (Resource) throws -> Void) rethrows {
+        for entry in storage.withLock({ Array($0.values) }) {
+            if let object = entry.object { try body(object) }
+        }
     }
 
     public var count: Int { storage.withLock { $0.count } }
