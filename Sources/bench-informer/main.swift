@@ -39,7 +39,7 @@ case "serve":
 case "watch":
     guard arguments.count >= 3, let url = URL(string: arguments[2]) else { exit(2) }
     let rounds = arguments.count > 3 ? Int(arguments[3]) ?? 3 : 3
-    let pageSize = arguments.count > 4 ? Int(arguments[4]) ?? 200 : 200
+    let pageSize = arguments.count > 4 ? Int(arguments[4]) ?? 100 : 100
     let serverPID = arguments.count > 5 ? pid_t(arguments[5]) : nil
     try await BenchRun(url: url, resyncRounds: rounds, pageSize: pageSize, serverPID: serverPID, logger: logger).run()
 default:

@@ -41,7 +41,7 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
     public init(
         client: KubernetesClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         resyncPeriod: Duration? = nil, backoff: ExponentialBackoff = ExponentialBackoff(base: .milliseconds(800), maximum: .seconds(30)),
-        watchTimeoutSeconds: ClosedRange<Int> = 300...600, pageSize: Int = 200, logger: Logger
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600, pageSize: Int = 100, logger: Logger
     ) {
         self.pageSize = max(1, pageSize)
         self.client = client
