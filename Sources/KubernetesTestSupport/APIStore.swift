@@ -145,6 +145,12 @@ final class APIStore: Sendable {
                 patched = JSONValue.object(current).applyingMergePatch(patch)
             case "application/strategic-merge-patch+json":
                 patched = StrategicMergePatch.apply(patch, to: .object(current))
+            case "application/json-patch+json":
+                do {
+                    patched = try JSONPatch.apply(patch, to: .object(current))
+                } catch {
+                    return .failure(422, reason: "Invalid", message: "json patch: \(error)")
+                }
             default:
                 return .failure(
                     415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format")
@@ -152,8 +158,10 @@ final class APIStore: Sendable {
             guard var candidate = patched.objectValue else {
                 return .failure(422, reason: "Invalid", message: "patch result is not an object")
             }
-            // A patch without a resourceVersion applies to whatever is current.
-            if patch["metadata"]?["resourceVersion"] == nil {
+            // A patch that does not set a resourceVersion applies to whatever is current.
+            if patched["metadata"]?["resourceVersion"] == current["metadata"]?["resourceVersion"]
+                || patched["metadata"]?["resourceVersion"] == nil
+            {
                 var metadata = candidate["metadata"]?.objectValue ?? [:]
                 metadata["resourceVersion"] = current["metadata"]?["resourceVersion"]
                 candidate["metadata"] = .object(metadata)

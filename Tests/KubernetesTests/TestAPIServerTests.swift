@@ -27,9 +27,35 @@ import Testing
                 patch: ["status": ["addresses": [["type": "InternalIP", "address": "10.0.0.1"], ["$patch": "replace"]]]],
                 type: .strategicMerge, subresource: "status")
             #expect(replaced.status.addresses.map(\.address) == ["10.0.0.1"])
+        }
+    }
+
+    @Test func jsonPatch() async throws {
+        try await withAPIServer { server, client in
+            var node = makeNode("n1")
+            node.spec.taints = [Taint(key: "node.cloudprovider.kubernetes.io/uninitialized", value: "true", effect: "NoSchedule")]
+            node.metadata.labels = ["a/b": "1"]
+            _ = try await client.create(node)
+            let patched = try await client.patch(
+                Node.self, name: "n1",
+                patch: [
+                    ["op": "test", "path": "/spec/taints/0/key", "value": "node.cloudprovider.kubernetes.io/uninitialized"],
+                    ["op": "remove", "path": "/spec/taints/0"],
+                    ["op": "add", "path": "/spec/providerID", "value": "vultr://1"],
+                    ["op": "replace", "path": "/metadata/labels/a~1b", "value": "2"],
+                    ["op": "copy", "from": "/spec/providerID", "path": "/metadata/labels/copied"],
+                ], type: .json)
+            #expect(patched.spec.taints.isEmpty)
+            #expect(patched.spec.providerID == "vultr://1")
+            #expect(patched.metadata.labels == ["a/b": "2", "copied": "vultr://1"])
+            // A failed test operation rejects the whole patch.
             await #expect {
-                try await client.patch(Node.self, name: "n1", patch: [["op": "remove", "path": "/spec"]], type: .json)
-            } throws: { ($0 as? KubernetesError)?.httpStatus == 415 }
+                try await client.patch(
+                    Node.self, name: "n1",
+                    patch: [["op": "test", "path": "/spec/providerID", "value": "other"], ["op": "remove", "path": "/spec"]],
+                    type: .json)
+            } throws: { $0.isKubernetesError(.invalid) }
+            #expect(try await client.get(Node.self, name: "n1").spec.providerID == "vultr://1")
         }
     }
 
