@@ -150,4 +150,25 @@ func withInformer<Resource: KubernetesResource>(
             }
         }
     }
+
+    @Test func transformRunsBeforeCaching() async throws {
+        try await withAPIServer { server, client in
+            var node = makeNode("a")
+            node.metadata.json["managedFields"] = [["manager": "kubelet", "operation": "Update"]]
+            _ = try await client.create(node)
+            let informer = Informer<Node>(client: client, transform: Informer<Node>.dropManagedFields, logger: testLogger)
+            let run = Task { try await informer.run() }
+            await informer.waitUntilSynced()
+            #expect(informer.cache.get(name: "a")?.metadata.json["managedFields"] == nil)
+            #expect(informer.cache.get(name: "a")?.metadata.name == "a")
+            var changed = try await client.get(Node.self, name: "a")
+            #expect(changed.metadata.json["managedFields"] != nil)
+            changed.metadata.labels["x"] = "1"
+            _ = try await client.update(changed)
+            #expect(await eventually { informer.cache.get(name: "a")?.metadata.labels["x"] == "1" })
+            #expect(informer.cache.get(name: "a")?.metadata.json["managedFields"] == nil)
+            run.cancel()
+            try? await run.value
+        }
+    }
 }

@@ -29,6 +29,7 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
     private let backoff: ExponentialBackoff
     private let watchTimeoutSeconds: ClosedRange<Int>
     private let pageSize: Int
+    private let transform: (@Sendable (inout Resource) -> Void)?
     private let handlers = Mutex<[ResourceEventHandler<Resource>]>([])
     private let syncState = Mutex<(synced: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     private let relists: Counter
@@ -38,11 +39,16 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
     ///   - resyncPeriod: how often every cached object is re-reported; `nil` for never.
     ///   - backoff: delay between failed list/watch attempts.
     ///   - pageSize: objects per list request; smaller pages lower the memory peak of a (re)list.
+    ///   - transform: applied to every object before it is cached, e.g. `Informer.dropManagedFields`
+    ///     to save memory. Whatever it removes is missing from cached copies, so write back with
+    ///     patches (or re-read) rather than updating a transformed copy.
     public init(
         client: KubernetesClient, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         resyncPeriod: Duration? = nil, backoff: ExponentialBackoff = ExponentialBackoff(base: .milliseconds(800), maximum: .seconds(30)),
-        watchTimeoutSeconds: ClosedRange<Int> = 300...600, pageSize: Int = 100, logger: Logger
+        watchTimeoutSeconds: ClosedRange<Int> = 300...600, pageSize: Int = 100,
+        transform: (@Sendable (inout Resource) -> Void)? = nil, logger: Logger
     ) {
+        self.transform = transform
         self.pageSize = max(1, pageSize)
         self.client = client
         self.namespace = namespace
@@ -53,6 +59,24 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
         self.watchTimeoutSeconds = watchTimeoutSeconds
         self.logger = logger
         self.relists = Counter(label: "informer_relists_total", dimensions: [("resource", Resource.descriptor.plural)])
+    }
+
+    /// A `transform` that removes `metadata.managedFields` (server-side apply bookkeeping, often
+    /// the largest part of an object).
+    public static var dropManagedFields: @Sendable (inout Resource) -> Void {
+        { object in
+            var metadata = object.metadata
+            metadata.json.removeValue(forKey: "managedFields")
+            object.metadata = metadata
+        }
+    }
+
+    /// The cache form of `object`, after the transform.
+    private func entry(_ object: Resource) -> ObjectCache<Resource>.Entry {
+        guard let transform else { return ObjectCache.Entry(object) }
+        var object = object
+        transform(&object)
+        return ObjectCache.Entry(object)
     }
 
     /// Adds a handler; register before `run()` so it sees the initial adds.
@@ -153,7 +177,7 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
                 {
                     entries[key] = cached
                 } else {
-                    entries[key] = ObjectCache.Entry(item)
+                    entries[key] = entry(item)
                 }
             }
             guard let token = page.continueToken else { return (entries, page.resourceVersion) }
@@ -168,7 +192,7 @@ public final class Informer<Resource: KubernetesResource>: ServiceLifecycle.Serv
         let key: String
         switch event {
         case .added(let object), .modified(let object), .deleted(let object):
-            entry = ObjectCache.Entry(object)
+            entry = self.entry(object)
             key = object.key
         case .bookmark:
             return
