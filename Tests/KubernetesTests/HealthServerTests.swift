@@ -21,7 +21,7 @@ import Testing
             .recordMilliseconds(250)
         let server = try await HealthServer.bind(
             host: "127.0.0.1", port: 0,
-            checks: [HealthCheck(name: "leaderElection") { healthy.withLock { $0 } ? nil : "lease expired" }],
+            checks: [HealthzCheck(name: "leaderElection") { healthy.withLock { $0 } ? nil : "lease expired" }],
             metrics: metrics, logger: testLogger)
         let run = Task { try await server.run() }
         let (okStatus, okBody) = try await fetch(server.port, "/healthz")
@@ -48,7 +48,7 @@ import Testing
             let elector = LeaderElector(
                 client: client, configuration: LeaderElectorTests.configuration("a"), logger: testLogger
             ) { while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) } }
-            let check = HealthCheck.leaderElection(elector, tolerance: .zero)
+            let check = HealthzCheck.leaderElection(elector, tolerance: .zero)
             #expect(check.check() == nil)
             let run = Task { try await elector.run() }
             #expect(await eventually { elector.isLeader })

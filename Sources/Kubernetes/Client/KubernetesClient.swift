@@ -12,7 +12,7 @@ import NIOHTTP1
 /// Call `shutdown()` when done; the client owns its HTTP connection pool.
 public final class KubernetesClient: Sendable {
     public let configuration: ClientConfiguration
-    public let rateLimiter: TokenBucket
+    public let rateLimiter: APIRateLimiter
     let httpClient: HTTPClient
     let tokenSource: BearerTokenSource?
     let logger: Logger
@@ -23,7 +23,7 @@ public final class KubernetesClient: Sendable {
     public init(configuration: ClientConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        self.rateLimiter = TokenBucket(qps: configuration.qps, burst: configuration.burst)
+        self.rateLimiter = APIRateLimiter(qps: configuration.qps, burst: configuration.burst)
         self.tokenSource = BearerTokenSource(configuration.credentials)
         var httpConfiguration = HTTPClient.Configuration(
             tlsConfiguration: try Self.tlsConfiguration(for: configuration),

@@ -4,13 +4,13 @@ import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
-/// Serves `/healthz` (every `HealthCheck`; 200 `ok` or 500 naming what failed) and `/metrics`
+/// Serves `/healthz` (every `HealthzCheck`; 200 `ok` or 500 naming what failed) and `/metrics`
 /// (Prometheus text from a `PrometheusMetrics`) over plain HTTP/1.1. Bind first, then run it as a
 /// `Service`.
 public final class HealthServer: ServiceLifecycle.Service, Sendable {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
-    public let checks: [HealthCheck]
+    public let checks: [HealthzCheck]
     public let metrics: PrometheusMetrics?
     private let channel: NIOAsyncChannel<Connection, Never>
     private let logger: Logger
@@ -20,7 +20,7 @@ public final class HealthServer: ServiceLifecycle.Service, Sendable {
 
     /// Binds `host:port` (e.g. the `--metrics-address`); port 0 picks a free one.
     public static func bind(
-        host: String, port: Int, checks: [HealthCheck] = [], metrics: PrometheusMetrics? = nil, logger: Logger
+        host: String, port: Int, checks: [HealthzCheck] = [], metrics: PrometheusMetrics? = nil, logger: Logger
     ) async throws -> HealthServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -33,7 +33,7 @@ public final class HealthServer: ServiceLifecycle.Service, Sendable {
         return HealthServer(channel: channel, checks: checks, metrics: metrics, logger: logger)
     }
 
-    private init(channel: NIOAsyncChannel<Connection, Never>, checks: [HealthCheck], metrics: PrometheusMetrics?, logger: Logger) {
+    private init(channel: NIOAsyncChannel<Connection, Never>, checks: [HealthzCheck], metrics: PrometheusMetrics?, logger: Logger) {
         self.channel = channel
         self.checks = checks
         self.metrics = metrics

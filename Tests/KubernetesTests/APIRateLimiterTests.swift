@@ -1,9 +1,9 @@
 import Kubernetes
 import Testing
 
-@Suite struct TokenBucketTests {
+@Suite struct APIRateLimiterTests {
     @Test func burstThenSteadyRate() {
-        let bucket = TokenBucket(qps: 10, burst: 3)
+        let bucket = APIRateLimiter(qps: 10, burst: 3)
         let start = ContinuousClock.now
         #expect(bucket.reserve(now: start) == .zero)
         #expect(bucket.reserve(now: start) == .zero)

@@ -1,5 +1,5 @@
 /// A named check `/healthz` runs; `nil` means healthy, a string says what is wrong.
-public struct HealthCheck: Sendable {
+public struct HealthzCheck: Sendable {
     public var name: String
     public var check: @Sendable () -> String?
 
@@ -10,8 +10,8 @@ public struct HealthCheck: Sendable {
 
     /// Fails while `elector` leads without having renewed for longer than the lease duration
     /// plus `tolerance`.
-    public static func leaderElection(_ elector: LeaderElector, tolerance: Duration = .seconds(20)) -> HealthCheck {
-        HealthCheck(name: "leaderElection") {
+    public static func leaderElection(_ elector: LeaderElector, tolerance: Duration = .seconds(20)) -> HealthzCheck {
+        HealthzCheck(name: "leaderElection") {
             elector.isHealthy(tolerance: tolerance) ? nil : "the leader lease has not been renewed in time"
         }
     }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Client-side rate limit: `qps` requests per second sustained, `burst` at once. Callers reserve
 /// a slot and sleep until it comes due, so waiting requests are served in arrival order.
-public final class TokenBucket: Sendable {
+public final class APIRateLimiter: Sendable {
     private struct State {
         var tokens: Double
         var last: ContinuousClock.Instant
