@@ -229,6 +229,17 @@ import Testing
         }
     }
 
+    @Test func serverErrorsAreRetriedOnlyWithRetryAfter() async throws {
+        try await withAPIServer { server, client in
+            server.inject(InjectedFailure(status: 503, reason: "ServiceUnavailable", retryAfterSeconds: 1, method: "GET"))
+            _ = try await client.list(Node.self)
+            #expect(server.requests.count == 2)
+            server.inject(InjectedFailure(status: 503, reason: "ServiceUnavailable", method: "GET"))
+            await #expect { try await client.list(Node.self) } throws: { $0.isKubernetesError(.serviceUnavailable) }
+            #expect(server.requests.count == 3)
+        }
+    }
+
     @Test func tooManyRequestsSurfacesRetryAfterWhenRetriesRunOut() async throws {
         try await withAPIServer(configure: { $0.maxRetriesOnTooManyRequests = 0 }) { server, client in
             server.inject(.tooManyRequests(retryAfterSeconds: 7))

@@ -6,8 +6,8 @@ import NIOCore
 import NIOHTTP1
 
 /// A client for one Kubernetes API server: typed verbs on `KubernetesResource` types, watches,
-/// a client-side QPS/burst limit, automatic retry of 429 after `Retry-After`, and errors typed
-/// by HTTP status.
+/// a client-side QPS/burst limit, automatic retry of 429 (and of 5xx with `Retry-After`) after
+/// the delay the server asks for, and errors typed by HTTP status.
 ///
 /// Call `shutdown()` when done; the client owns its HTTP connection pool.
 public final class KubernetesClient: Sendable {
@@ -78,7 +78,10 @@ public final class KubernetesClient: Sendable {
                 return RawResponse(status: status, headers: response.headers, body: data)
             }
             let error = Self.error(status: status, headers: response.headers, body: data, context: "\(method) \(path)")
-            if error.code == .tooManyRequests, attempt < configuration.maxRetriesOnTooManyRequests {
+            // 429, and 5xx answers that carry Retry-After (an overloaded or restarting server), are
+            // retried after the delay the server asked for.
+            let retriable = error.code == .tooManyRequests || (status >= 500 && error.retryAfter != nil)
+            if retriable, attempt < configuration.maxRetriesOnTooManyRequests {
                 attempt += 1
                 let wait = min(error.retryAfter ?? .seconds(1), .seconds(60))
                 logger.debug(

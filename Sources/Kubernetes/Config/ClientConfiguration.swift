@@ -20,7 +20,8 @@ public struct ClientConfiguration: Sendable {
     public var burst: Int
     /// Per-request timeout (watches are exempt: they run until the server ends them).
     public var requestTimeout: Duration
-    /// How many times a 429 answer is retried after its `Retry-After` before being thrown.
+    /// How many times a 429 answer (or a 5xx with `Retry-After`) is retried after the delay it
+    /// asks for before being thrown.
     public var maxRetriesOnTooManyRequests: Int
     public var userAgent: String
 
