@@ -89,7 +89,32 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // In-process stand-in for kube-apiserver (test support, not a product).
+        .target(
+            name: "KubernetesTestSupport",
+            dependencies: [
+                "Kubernetes",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Informer memory/CPU benchmark driven by hack/bench-informer.
+        .executableTarget(
+            name: "bench-informer",
+            dependencies: [
+                "Kubernetes", "KubernetesTestSupport",
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Process plumbing shared by the executables: log format bootstrap.
@@ -165,6 +190,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "KubernetesTests", dependencies: ["Kubernetes"]),
+        .testTarget(
+            name: "KubernetesTests",
+            dependencies: [
+                "Kubernetes", "KubernetesTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )
