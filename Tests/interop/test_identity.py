@@ -174,9 +174,10 @@ def test_unknown_csi_methods_are_unimplemented(csi, bin_dir, tmp_path):
     served = start_node(bin_dir, tmp_path)
     try:
         pb, stub, ch = identity(csi, served)
-        node = csi[1].NodeStub(ch)
+        # csi-node serves Identity and Node, not Controller.
+        controller = csi[1].ControllerStub(ch)
         with pytest.raises(grpc.RpcError) as info:
-            node.NodeGetInfo(pb.NodeGetInfoRequest(), timeout=10)
+            controller.ControllerGetCapabilities(pb.ControllerGetCapabilitiesRequest(), timeout=10)
         assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
         ch.close()
     finally:

@@ -1,0 +1,58 @@
+import CSI
+import RPC
+
+extension NodeService {
+    /// NodeExpandVolume: grows the mounted filesystem online to fill its (already enlarged)
+    /// device and returns the device's size. A raw block volume needs nothing and reports its size.
+    func expand(_ request: NodeExpandVolumeRequest) async throws -> NodeExpandVolumeResponse {
+        let volumeID = try Self.volumeID(request.volumeId)
+        let path = try VolumePath.validate(request.volumePath, field: "volume_path")
+        if !request.stagingTargetPath.isEmpty {
+            _ = try VolumePath.validate(request.stagingTargetPath, field: "staging_target_path")
+        }
+        if request.volumeCapability != nil { _ = try Self.accessType(request.volumeCapability) }
+        let required = request.capacityRange?.requiredBytes ?? 0
+        let limit = request.capacityRange?.limitBytes ?? 0
+        guard required >= 0, limit >= 0, limit == 0 || limit >= required else {
+            throw DriverError.invalidArgument("capacity_range: required_bytes \(required) and limit_bytes \(limit) do not form a range")
+        }
+        return try await inFlight.run(volumeID, operation: "NodeExpandVolume") {
+            let kind = try await Blocking.run { try LocalFiles.kind(path) }
+            if kind == .missing {
+                throw DriverError.notFound("volume path \(path) of volume \(volumeID) does not exist")
+            }
+            let device: String
+            var type: FilesystemType?
+            var mountPoint = path
+            if case .blockDevice = kind {
+                device = path
+            } else {
+                guard let mounted = try await mounter.mounts(at: path).last else {
+                    throw DriverError.failedPrecondition("volume \(volumeID) is not mounted at \(path)")
+                }
+                guard let fs = FilesystemType(rawValue: mounted.fsType) else {
+                    throw DriverError.failedPrecondition("\(path) holds a \(mounted.fsType) filesystem, which this driver does not grow")
+                }
+                guard try await mounter.blockDevice(at: mounted.source) == mounted.device else {
+                    throw DriverError.failedPrecondition("\(path) is mounted from \(mounted.source), which is not its block device")
+                }
+                device = mounted.source
+                type = fs
+                mountPoint = path
+            }
+            let size = try await mounter.deviceSize(device)
+            guard size >= required else {
+                throw DriverError.outOfRange(
+                    "device \(device) of volume \(volumeID) is \(size) bytes, less than the \(required) asked: expand the volume in the cloud first")
+            }
+            if let type {
+                try await mounter.grow(device: device, type: type, mountPoint: mountPoint)
+                logger.info("expanded", metadata: ["volume.id": .string(volumeID), "volume.path": .string(path),
+                                                   "device.bytes": .stringConvertible(size)])
+            }
+            var response = NodeExpandVolumeResponse()
+            response.capacityBytes = size
+            return response
+        }
+    }
+}
