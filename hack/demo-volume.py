@@ -135,10 +135,32 @@ def main():
         bigger = args.size_gb + 2
         step(f"expand to {bigger} GB (PATCH /v2/blocks/{block['id']}, then NodeExpandVolume online)")
         cloud.call("PATCH", f"/v2/blocks/{block['id']}", {"size_gb": bigger})
-        grown = node.NodeExpandVolume(pb.NodeExpandVolumeRequest(
-            volume_id=block["id"], volume_path=str(target), capacity_range=pb.CapacityRange(required_bytes=bigger * GiB)),
-            timeout=300)
-        detail(f"device is now {grown.capacity_bytes / GiB:.1f} GiB")
+        try:
+            grown = node.NodeExpandVolume(pb.NodeExpandVolumeRequest(
+                volume_id=block["id"], volume_path=str(target),
+                capacity_range=pb.CapacityRange(required_bytes=bigger * GiB)), timeout=300)
+            detail(f"device is now {grown.capacity_bytes / GiB:.1f} GiB")
+        except grpc.RpcError as error:
+            if error.code() != grpc.StatusCode.FAILED_PRECONDITION:
+                raise
+            # ext4 without CAP_SYS_RESOURCE: the node grows it offline when it is staged again.
+            detail(f"online growth refused: {error.details()}")
+            step("NodeUnpublishVolume + NodeUnstageVolume, then stage and publish again (grows offline)")
+            node.NodeUnpublishVolume(pb.NodeUnpublishVolumeRequest(volume_id=block["id"], target_path=str(target)),
+                                     timeout=120)
+            published = False
+            node.NodeUnstageVolume(pb.NodeUnstageVolumeRequest(volume_id=block["id"], staging_target_path=str(staging)),
+                                   timeout=120)
+            staged = False
+            node.NodeStageVolume(pb.NodeStageVolumeRequest(volume_id=block["id"], publish_context=context,
+                                                           staging_target_path=str(staging),
+                                                           volume_capability=capability), timeout=300)
+            staged = True
+            node.NodePublishVolume(pb.NodePublishVolumeRequest(volume_id=block["id"], publish_context=context,
+                                                               staging_target_path=str(staging), target_path=str(target),
+                                                               volume_capability=capability), timeout=120)
+            published = True
+            detail(f"{target / 'hello.txt'}: {(target / 'hello.txt').read_text().strip()!r}")
         show_usage(pb, node, block["id"], target)
     finally:
         if published:
@@ -179,9 +201,11 @@ def show_usage(pb, node, volume_id, path):
     stats = node.NodeGetVolumeStats(pb.NodeGetVolumeStatsRequest(volume_id=volume_id, volume_path=str(path)), timeout=30)
     for usage in stats.usage:
         unit = pb.VolumeUsage.Unit.Name(usage.unit).lower()
-        scale, suffix = (GiB, " GiB") if unit == "bytes" else (1, "")
-        detail(f"{unit}: total {usage.total / scale:.2f}{suffix}, used {usage.used / scale:.2f}{suffix}, "
-               f"available {usage.available / scale:.2f}{suffix}")
+        if unit == "bytes":
+            detail(f"bytes: total {usage.total / GiB:.2f} GiB, used {usage.used / GiB:.2f} GiB, "
+                   f"available {usage.available / GiB:.2f} GiB")
+        else:
+            detail(f"{unit}: total {usage.total}, used {usage.used}, available {usage.available}")
     detail(f"condition: {'abnormal: ' + stats.volume_condition.message if stats.volume_condition.abnormal else 'normal'}")
 
 
