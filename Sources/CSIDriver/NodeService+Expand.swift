@@ -5,11 +5,8 @@ extension NodeService {
     /// NodeExpandVolume: grows the mounted filesystem online to fill its (already enlarged)
     /// device and returns the device's size. A raw block volume needs nothing and reports its size.
     func expand(_ request: NodeExpandVolumeRequest) async throws -> NodeExpandVolumeResponse {
-        let volumeID = try Self.volumeID(request.volumeId)
-        let path = try VolumePath.validate(request.volumePath, field: "volume_path")
-        if !request.stagingTargetPath.isEmpty {
-            _ = try VolumePath.validate(request.stagingTargetPath, field: "staging_target_path")
-        }
+        let (volumeID, path) = try Self.volumeAndPath(request.volumeId, volumePath: request.volumePath,
+                                                      stagingTargetPath: request.stagingTargetPath)
         if request.volumeCapability != nil { _ = try Self.accessType(request.volumeCapability) }
         let required = request.capacityRange?.requiredBytes ?? 0
         let limit = request.capacityRange?.limitBytes ?? 0

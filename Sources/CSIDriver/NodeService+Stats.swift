@@ -6,11 +6,8 @@ extension NodeService {
     /// volume. An unknown path is `NOT_FOUND`; a path where the volume is no longer mounted, or
     /// whose filesystem fails to answer, is reported with an abnormal volume condition.
     func volumeStats(_ request: NodeGetVolumeStatsRequest) async throws -> NodeGetVolumeStatsResponse {
-        let volumeID = try Self.volumeID(request.volumeId)
-        let path = try VolumePath.validate(request.volumePath, field: "volume_path")
-        if !request.stagingTargetPath.isEmpty {
-            _ = try VolumePath.validate(request.stagingTargetPath, field: "staging_target_path")
-        }
+        let (volumeID, path) = try Self.volumeAndPath(request.volumeId, volumePath: request.volumePath,
+                                                      stagingTargetPath: request.stagingTargetPath)
         var response = NodeGetVolumeStatsResponse()
         let kind: LocalFiles.Kind
         do {

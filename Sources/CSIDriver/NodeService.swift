@@ -89,6 +89,18 @@ public struct NodeService: Sendable {
         return id
     }
 
+    /// The volume id and volume path of a stats or expand request, checked; the optional staging
+    /// path is checked too when given.
+    static func volumeAndPath(_ id: String, volumePath: String,
+                              stagingTargetPath: String) throws(DriverError) -> (volumeID: String, path: String) {
+        let volumeID = try volumeID(id)
+        let path = try VolumePath.validate(volumePath, field: "volume_path")
+        if !stagingTargetPath.isEmpty {
+            _ = try VolumePath.validate(stagingTargetPath, field: "staging_target_path")
+        }
+        return (volumeID, path)
+    }
+
     /// The access type of a capability the node can serve; throws `INVALID_ARGUMENT` otherwise.
     static func accessType(_ capability: VolumeCapability?) throws(DriverError) -> VolumeCapability.AccessTypeOneOf {
         guard let capability else { throw DriverError.invalidArgument("volume_capability is required") }
