@@ -18,8 +18,16 @@ public struct LinuxMounter: Mounter {
 
     public func mounts(at path: String) async throws -> [MountEntry] {
         let file = mountinfoPath
-        let text = try await Blocking.run { try LocalFiles.read(file) }
-        return MountEntry.parse(mountinfo: text).filter { $0.mountPoint == path }
+        return try await Blocking.run {
+            // The kernel lists mount points with symbolic links resolved (a kubelet directory
+            // reached through a link, say); compare with the resolved path when it exists.
+            let resolved = realpath(path, nil).map { pointer in
+                defer { free(pointer) }
+                return String(cString: pointer)
+            }
+            return MountEntry.parse(mountinfo: try LocalFiles.read(file))
+                .filter { $0.mountPoint == path || $0.mountPoint == resolved }
+        }
     }
 
     public func mount(source: String, target: String, fsType: String, options: [String]) async throws {

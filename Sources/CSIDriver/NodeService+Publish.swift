@@ -17,12 +17,12 @@ extension NodeService {
         case .mount(let mount):
             _ = try MountOptions.validate(mount.mountFlags)
             if !mount.fsType.isEmpty { _ = try FilesystemType(capability: mount.fsType) }
-            try await inFlight.run(volumeID, operation: "NodePublishVolume") {
+            try await inFlight.run(Self.publishKey(volumeID, target), operation: "NodePublishVolume") {
                 try await publishFilesystem(volumeID: volumeID, staging: staging, target: target, readOnly: readOnly)
             }
         case .block:
             _ = try DeviceLocator.deviceName(in: request.publishContext, volumeID: volumeID)
-            try await inFlight.run(volumeID, operation: "NodePublishVolume") {
+            try await inFlight.run(Self.publishKey(volumeID, target), operation: "NodePublishVolume") {
                 let (device, number) = try await configuration.locator.locate(
                     request.publishContext, volumeID: volumeID, mounter: mounter, deadline: context.deadline)
                 try await publishBlock(volumeID: volumeID, device: device, number: number, target: target, readOnly: readOnly)
@@ -78,11 +78,15 @@ extension NodeService {
         try await mounter.bindMount(source: device, target: target, readOnly: readOnly)
     }
 
+    /// Publishing is guarded per volume and target: two pods on this node may use the same volume,
+    /// and their publishes and unpublishes need not wait for each other.
+    static func publishKey(_ volumeID: String, _ target: String) -> String { "\(volumeID) at \(target)" }
+
     /// NodeUnpublishVolume: unmounts the target and removes it. A missing target is success.
     func unpublish(_ request: NodeUnpublishVolumeRequest) async throws -> NodeUnpublishVolumeResponse {
         let volumeID = try Self.volumeID(request.volumeId)
         let target = try VolumePath.validate(request.targetPath, field: "target_path")
-        try await inFlight.run(volumeID, operation: "NodeUnpublishVolume") {
+        try await inFlight.run(Self.publishKey(volumeID, target), operation: "NodeUnpublishVolume") {
             try await unmountAll(target)
             try await Blocking.run { try LocalFiles.remove(target) }
         }

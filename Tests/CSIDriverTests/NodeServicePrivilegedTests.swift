@@ -141,6 +141,27 @@ struct NodeServicePrivilegedTests {
         }
     }
 
+    /// Paths reached through a symbolic link (as kubelet directories sometimes are) are still
+    /// recognised as mounted: staging and publishing again are no-ops, not second mounts.
+    @Test func pathsThroughSymbolicLinksStayIdempotent() async throws {
+        try await NodeHarness.with { node in
+            try await node.attach("l", mebibytes: 32)
+            try FileManager.default.createDirectory(atPath: node.root + "/real", withIntermediateDirectories: true)
+            try FileManager.default.createSymbolicLink(atPath: node.root + "/kubelet", withDestinationPath: node.root + "/real")
+            let staging = node.root + "/kubelet/staging", target = node.root + "/kubelet/pod"
+            for _ in 0..<2 {
+                _ = try await node.call(CSIService.Node.nodeStageVolume, stageRequest("vol-l", mountID: "l", staging: staging))
+                _ = try await node.call(CSIService.Node.nodePublishVolume,
+                                        publishRequest("vol-l", mountID: "l", staging: staging, target: target))
+            }
+            #expect(try node.mounts(at: node.root + "/real/staging").count == 1)
+            #expect(try node.mounts(at: node.root + "/real/pod").count == 1)
+            _ = try await node.call(CSIService.Node.nodeUnpublishVolume, unpublishRequest("vol-l", target: target))
+            _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("vol-l", staging: staging))
+            #expect(try node.mountsUnderRoot().isEmpty)
+        }
+    }
+
     /// A device whose link appears a moment after the call starts is waited for.
     @Test func aDeviceThatAppearsLateIsWaitedFor() async throws {
         try await NodeHarness.with { node in
