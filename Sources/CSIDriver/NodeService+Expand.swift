@@ -35,6 +35,12 @@ extension NodeService {
                 }
                 device = mounted.source
                 type = fs
+                // An encrypted volume's mapping grows to its enlarged device before the filesystem.
+                if let name = try? Self.mappingName(volumeID), mounted.source.hasSuffix("/\(name)"),
+                   try await encryption.mapping(name: name) != nil {
+                    let passphrase = request.secrets[Self.passphraseSecretKey].map { Array($0.utf8) }
+                    try await encryption.resize(name: name, passphrase: passphrase)
+                }
                 mountPoint = path
             }
             let size = try await mounter.deviceSize(device)

@@ -21,12 +21,16 @@ extension NodeService {
             let requested = mount.fsType.isEmpty ? nil : try FilesystemType(capability: mount.fsType)
             let options = try MountOptions.validate(mount.mountFlags)
             let formatOptions = try FormatOptions.validate(request.volumeContext[FormatOptions.contextKey])
-            if request.volumeContext[Self.encryptedKey]?.lowercased() == "true" {
-                throw DriverError(.unimplemented, "volume \(volumeID) asks for encryption, which this csi-node does not support yet")
-            }
+            let passphrase = try Self.wantsEncryption(request.volumeContext)
+                ? try Self.passphrase(request.secrets, volumeID: volumeID) : nil
+            if passphrase != nil { _ = try Self.mappingName(volumeID) }
             try await inFlight.run(volumeID, operation: "NodeStageVolume") {
-                let (device, number) = try await locator.locate(request.publishContext, volumeID: volumeID,
+                var (device, number) = try await locator.locate(request.publishContext, volumeID: volumeID,
                                                                 mounter: mounter, deadline: context.deadline)
+                if let passphrase {
+                    (device, number) = try await openEncrypted(volumeID: volumeID, device: device, number: number,
+                                                               passphrase: passphrase)
+                }
                 try await stageFilesystem(volumeID: volumeID, device: device, number: number, staging: staging,
                                           requested: requested, options: options, formatOptions: formatOptions)
             }
@@ -104,6 +108,7 @@ extension NodeService {
         let staging = try VolumePath.validate(request.stagingTargetPath, field: "staging_target_path")
         try await inFlight.run(volumeID, operation: "NodeUnstageVolume") {
             try await unmountAll(staging)
+            try await closeEncrypted(volumeID: volumeID)
         }
         logger.info("unstaged", metadata: ["volume.id": .string(volumeID), "staging.path": .string(staging)])
         return NodeUnstageVolumeResponse()

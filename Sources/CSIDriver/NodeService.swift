@@ -11,9 +11,6 @@ public struct NodeService: Sendable {
     /// requirements use the same key.
     public static let regionTopologyKey = "topology.block.csi.mooring.dev/region"
 
-    /// Volume context / StorageClass parameter asking for a LUKS-encrypted volume (`"true"`).
-    public static let encryptedKey = "encrypted"
-
     public struct Configuration: Sendable {
         /// This node's cloud instance id, reported as the CSI node id.
         public var nodeID: String
@@ -37,12 +34,14 @@ public struct NodeService: Sendable {
 
     public let configuration: Configuration
     public let mounter: any Mounter
+    public let encryption: any VolumeEncryption
     public let logger: Logger
     let inFlight = InFlight()
 
-    public init(configuration: Configuration, mounter: any Mounter, logger: Logger) {
+    public init(configuration: Configuration, mounter: any Mounter, encryption: any VolumeEncryption, logger: Logger) {
         self.configuration = configuration
         self.mounter = mounter
+        self.encryption = encryption
         self.logger = logger
     }
 

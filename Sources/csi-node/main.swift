@@ -13,8 +13,11 @@ struct CSINode: AsyncParsableCommand {
         discussion: """
         The Node service formats (ext4, xfs), mounts, publishes, expands and reports on the block \
         volumes attached to this node; it finds each disk as DEVICE-DIR/virtio-<mount_id>. \
-        Probe reports ready only when the filesystem tools it runs are installed. Without \
-        --node-id or --region, both come from the instance metadata service.
+        Volumes whose context says encrypted=true are LUKS2 (cryptsetup) with the passphrase from \
+        the node-stage secret "encryption-passphrase". NodeGetInfo reports the region as topology \
+        key topology.block.csi.mooring.dev/region. Probe reports ready only when the filesystem \
+        tools it runs are installed. Without --node-id or --region, both come from the instance \
+        metadata service.
         """,
         version: MooringVersion.string
     )
@@ -90,7 +93,7 @@ struct CSINode: AsyncParsableCommand {
         let nodeService = NodeService(
             configuration: .init(nodeID: nodeID, region: region, maxVolumesPerNode: Int64(maxVolumesPerNode),
                                  locator: locator),
-            mounter: LinuxMounter(), logger: logger)
+            mounter: LinuxMounter(), encryption: LinuxVolumeEncryption(), logger: logger)
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
                                            "region": .string(region), "device.dir": .string(deviceDir)])
         do {

@@ -17,6 +17,11 @@ final class NodeHarness: Sendable {
     let client: RPCClient
     let runner = CommandRunner(defaultTimeout: .seconds(60))
     private let loops = LoopRegistry()
+    /// dm-crypt mappings a test may leave open; closed by `cleanup()`.
+    let mappings = LoopRegistry()
+
+    /// Whether the kernel offers device-mapper (dm-crypt needs it; some sandboxes lack it).
+    static var hasDeviceMapper: Bool { FileManager.default.fileExists(atPath: "/sys/class/misc/device-mapper") }
 
     static var isRoot: Bool { getuid() == 0 }
 
@@ -30,8 +35,8 @@ final class NodeHarness: Sendable {
         return mask & (1 << 24) != 0
     }
 
-    init(deviceWait: Duration = .seconds(10), mounter: (any Mounter)? = nil, nodeID: String = "node-1",
-         region: String = "ewr") throws {
+    init(deviceWait: Duration = .seconds(10), mounter: (any Mounter)? = nil, encryption: (any VolumeEncryption)? = nil,
+         nodeID: String = "node-1", region: String = "ewr") throws {
         var template = Array("/tmp/mooring-node-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw DriverError.internal("mkdtemp failed") }
         root = String(cString: made)
@@ -41,7 +46,8 @@ final class NodeHarness: Sendable {
         let service = NodeService(
             configuration: .init(nodeID: nodeID, region: region, maxVolumesPerNode: 16,
                                  locator: DeviceLocator(directory: deviceDir, wait: deviceWait)),
-            mounter: mounter ?? LinuxMounter(), logger: Logger(label: "node-test"))
+            mounter: mounter ?? LinuxMounter(), encryption: encryption ?? LinuxVolumeEncryption(),
+            logger: Logger(label: "node-test"))
         server = try PluginServer(endpoint: .unix(path: socket), logger: Logger(label: "node-test"))
             .start { service.register(on: $0) }
         client = RPCClient(endpoint: .unix(path: socket))
@@ -49,8 +55,9 @@ final class NodeHarness: Sendable {
 
     /// Runs `body` with a fresh harness and always cleans up after it.
     static func with(deviceWait: Duration = .seconds(10), mounter: (any Mounter)? = nil,
+                     encryption: (any VolumeEncryption)? = nil,
                      _ body: (NodeHarness) async throws -> Void) async throws {
-        let harness = try NodeHarness(deviceWait: deviceWait, mounter: mounter)
+        let harness = try NodeHarness(deviceWait: deviceWait, mounter: mounter, encryption: encryption)
         do {
             try await body(harness)
         } catch {
@@ -130,6 +137,9 @@ final class NodeHarness: Sendable {
                 _ = try? await runner.runAllowingFailure(["umount", entry.mountPoint])
             }
         }
+        for name in mappings.all {
+            _ = try? await runner.runAllowingFailure(["cryptsetup", "luksClose", name])
+        }
         for loop in loops.all {
             _ = try? await runner.runAllowingFailure(["losetup", "-d", loop])
         }
@@ -139,7 +149,7 @@ final class NodeHarness: Sendable {
     }
 }
 
-/// Loop devices a harness attached and has not detached yet.
+/// Names (loop devices, mappings) a harness made and has not released yet.
 final class LoopRegistry: Sendable {
     private let loops = Mutex<[String]>([])
     func add(_ loop: String) { loops.withLock { $0.append(loop) } }
@@ -171,8 +181,9 @@ func blockCapability(mode: VolumeCapability.AccessMode.Mode = .singleNodeWriter)
 }
 
 func stageRequest(_ volumeID: String, mountID: String, staging: String, capability: VolumeCapability = mountCapability(),
-                  context: [String: String] = [:]) -> NodeStageVolumeRequest {
+                  context: [String: String] = [:], secrets: [String: String] = [:]) -> NodeStageVolumeRequest {
     var request = NodeStageVolumeRequest()
+    request.secrets = secrets
     request.volumeId = volumeID
     request.publishContext = [DeviceLocator.deviceKey: "virtio-\(mountID)"]
     request.stagingTargetPath = staging

@@ -279,4 +279,30 @@ struct NodeServicePrivilegedTests {
             _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("vol-d", staging: node.root + "/gone"))
         }
     }
+
+    /// LUKS on a real loop device: encrypted, formatted inside, data kept across unstage and
+    /// restage, mapping closed on unstage. Needs device-mapper, which some sandboxes lack.
+    @Test(.enabled(if: NodeHarness.hasDeviceMapper, "needs device-mapper for dm-crypt"))
+    func encryptedVolumesKeepTheirDataAndCloseOnUnstage() async throws {
+        try await NodeHarness.with { node in
+            let loop = try await node.attach("luks", mebibytes: 64)
+            node.mappings.add("mooring-vol-luks")
+            let context = ["encrypted": "true"], secrets = ["encryption-passphrase": "a long passphrase 1"]
+            let staging = node.root + "/staging"
+            _ = try await node.call(CSIService.Node.nodeStageVolume,
+                                    stageRequest("vol-luks", mountID: "luks", staging: staging, context: context,
+                                                 secrets: secrets))
+            #expect(try node.mounts(at: staging).last?.source == "/dev/mapper/mooring-vol-luks")
+            let raw = try await node.runner.run(["blkid", "-p", "-o", "value", "-s", "TYPE", loop]).stdout
+            #expect(raw.hasPrefix("crypto_LUKS"))
+            try "secret data".write(toFile: staging + "/f", atomically: false, encoding: .utf8)
+            _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("vol-luks", staging: staging))
+            #expect(!FileManager.default.fileExists(atPath: "/dev/mapper/mooring-vol-luks"))
+            _ = try await node.call(CSIService.Node.nodeStageVolume,
+                                    stageRequest("vol-luks", mountID: "luks", staging: staging, context: context,
+                                                 secrets: secrets))
+            #expect(try String(contentsOfFile: staging + "/f", encoding: .utf8) == "secret data")
+            _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("vol-luks", staging: staging))
+        }
+    }
 }

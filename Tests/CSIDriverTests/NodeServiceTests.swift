@@ -82,18 +82,6 @@ import Testing
         }
     }
 
-    @Test func encryptionIsRefusedRatherThanSilentlyIgnored() async throws {
-        let fake = FakeMounter()
-        try await NodeHarness.with(mounter: fake) { node in
-            fake.addDisk(node.deviceDir + "/virtio-e", minor: 4, size: 1 << 30)
-            let error = await node.failure(CSIService.Node.nodeStageVolume,
-                                           stageRequest("ve", mountID: "e", staging: node.root + "/s",
-                                                        context: ["encrypted": "true"]))
-            #expect(error?.code == .unimplemented)
-            #expect(fake.formats.isEmpty)
-        }
-    }
-
     @Test func publishingElsewhereMountedOrWithOtherModeIsAlreadyExists() async throws {
         let fake = FakeMounter()
         try await NodeHarness.with(mounter: fake) { node in
@@ -187,5 +175,71 @@ import Testing
     @Test func aMissingProgramIsReportedAsNotInstalled() async throws {
         let error = await #expect(throws: CommandError.self) { try await runner.run(["no-such-tool-x9"]) }
         #expect(error?.description.contains("no-such-tool-x9 is not installed") == true)
+    }
+}
+
+/// LUKS orchestration against fakes (this machine has no device-mapper to run dm-crypt for real).
+@Suite struct NodeEncryptionTests {
+    let secrets = ["encryption-passphrase": "correct horse battery staple"]
+
+    @Test func aBlankDiskIsEncryptedThenFormattedInsideAndClosedOnUnstage() async throws {
+        let fake = FakeMounter()
+        let crypt = FakeEncryption(mounter: fake)
+        try await NodeHarness.with(mounter: fake, encryption: crypt) { node in
+            fake.addDisk(node.deviceDir + "/virtio-e", minor: 4, size: 1 << 30)
+            let staging = node.root + "/s"
+            for _ in 0..<2 {
+                _ = try await node.call(CSIService.Node.nodeStageVolume,
+                                        stageRequest("ve", mountID: "e", staging: staging, context: ["encrypted": "true"],
+                                                     secrets: secrets))
+            }
+            #expect(crypt.state.withLock { $0.formats } == 1)
+            // The filesystem goes on the mapping, never on the raw device.
+            #expect(fake.formats == ["/dev/mapper/mooring-ve"])
+            #expect(try await fake.mounts(at: staging).map(\.source) == ["/dev/mapper/mooring-ve"])
+            _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("ve", staging: staging))
+            #expect(crypt.state.withLock { $0.open.isEmpty })
+            // Staged again after unstaging: opened, not re-encrypted or reformatted.
+            _ = try await node.call(CSIService.Node.nodeStageVolume,
+                                    stageRequest("ve", mountID: "e", staging: staging, context: ["encrypted": "true"],
+                                                 secrets: secrets))
+            #expect(crypt.state.withLock { $0.formats } == 1 && fake.formats.count == 1)
+        }
+    }
+
+    @Test func missingOrWrongPassphrasesAndPlainDisksAreRefusedWithoutEchoingSecrets() async throws {
+        let fake = FakeMounter()
+        let crypt = FakeEncryption(mounter: fake)
+        try await NodeHarness.with(mounter: fake, encryption: crypt) { node in
+            fake.addDisk(node.deviceDir + "/virtio-e", minor: 4, size: 1 << 30)
+            fake.addDisk(node.deviceDir + "/virtio-p", minor: 5, size: 1 << 30, content: .filesystem("ext4"))
+            let encrypted = ["encrypted": "true"]
+            let missing = await node.failure(CSIService.Node.nodeStageVolume,
+                                             stageRequest("ve", mountID: "e", staging: node.root + "/s", context: encrypted))
+            #expect(missing?.code == .invalidArgument)
+            #expect(missing?.message.contains("encryption-passphrase") == true)
+
+            _ = try await node.call(CSIService.Node.nodeStageVolume,
+                                    stageRequest("ve", mountID: "e", staging: node.root + "/s", context: encrypted,
+                                                 secrets: secrets))
+            _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("ve", staging: node.root + "/s"))
+            let wrong = await node.failure(CSIService.Node.nodeStageVolume,
+                                           stageRequest("ve", mountID: "e", staging: node.root + "/s", context: encrypted,
+                                                        secrets: ["encryption-passphrase": "wrong-secret-77"]))
+            #expect(wrong?.code == .failedPrecondition)
+            #expect(wrong?.message.contains("wrong-secret-77") == false)
+
+            let plain = await node.failure(CSIService.Node.nodeStageVolume,
+                                           stageRequest("vp", mountID: "p", staging: node.root + "/p", context: encrypted,
+                                                        secrets: secrets))
+            #expect(plain?.code == .failedPrecondition)
+            #expect(plain?.message.contains("unencrypted ext4") == true)
+            #expect(crypt.state.withLock { $0.formats } == 1)
+
+            let odd = await node.failure(CSIService.Node.nodeStageVolume,
+                                         stageRequest("ve", mountID: "e", staging: node.root + "/s",
+                                                      context: ["encrypted": "yes please"], secrets: secrets))
+            #expect(odd?.code == .invalidArgument)
+        }
     }
 }
