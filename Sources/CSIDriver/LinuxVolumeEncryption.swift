@@ -13,11 +13,14 @@ public struct LinuxVolumeEncryption: VolumeEncryption {
     }
 
     public func format(device: String, passphrase: [UInt8]) async throws {
+        // Never write a LUKS header that this kernel could not open afterwards.
+        try await requireDeviceMapper()
         try await runner.run(["cryptsetup", "luksFormat", "--type", "luks2", "--batch-mode", "--key-file", "-", device],
                              input: passphrase, timeout: .seconds(300))
     }
 
     public func open(device: String, name: String, passphrase: [UInt8]) async throws -> String {
+        try await requireDeviceMapper()
         try await runner.run(["cryptsetup", "luksOpen", "--key-file", "-", device, name], input: passphrase,
                              timeout: .seconds(120))
         return "\(mapperDirectory)/\(name)"
@@ -43,5 +46,14 @@ public struct LinuxVolumeEncryption: VolumeEncryption {
         var argv = ["cryptsetup", "resize"]
         if passphrase != nil { argv += ["--key-file", "-"] }
         try await runner.run(argv + [name], input: passphrase, timeout: .seconds(120))
+    }
+
+    /// Throws `FAILED_PRECONDITION` when the kernel offers no device-mapper (no dm-crypt).
+    func requireDeviceMapper() async throws {
+        let present = await Blocking.run { access("/sys/class/misc/device-mapper", F_OK) == 0 }
+        guard present else {
+            throw DriverError.failedPrecondition(
+                "this node's kernel has no device-mapper (/sys/class/misc/device-mapper is missing), so encrypted volumes cannot be opened here")
+        }
     }
 }

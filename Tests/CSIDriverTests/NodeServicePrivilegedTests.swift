@@ -305,4 +305,21 @@ struct NodeServicePrivilegedTests {
             _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("vol-luks", staging: staging))
         }
     }
+
+    /// Where the kernel has no device-mapper, an encrypted volume is refused before its disk is
+    /// touched (no LUKS header written that could never be opened).
+    @Test(.enabled(if: !NodeHarness.hasDeviceMapper, "device-mapper is present"))
+    func withoutDeviceMapperEncryptionIsRefusedBeforeTouchingTheDisk() async throws {
+        try await NodeHarness.with { node in
+            let loop = try await node.attach("nodm", mebibytes: 32)
+            let error = await node.failure(CSIService.Node.nodeStageVolume,
+                                           stageRequest("vol-nodm", mountID: "nodm", staging: node.root + "/s",
+                                                        context: ["encrypted": "true"],
+                                                        secrets: ["encryption-passphrase": "pass-9f1e"]))
+            #expect(error?.code == .failedPrecondition)
+            #expect(error?.message.contains("device-mapper") == true)
+            #expect(error?.message.contains("pass-9f1e") == false)
+            #expect(try await node.runner.runAllowingFailure(["blkid", "-p", loop]).status == 2)
+        }
+    }
 }

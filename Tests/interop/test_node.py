@@ -221,7 +221,20 @@ def test_raw_block_and_refusals(csi, world):
     assert code(stub.NodeGetVolumeStats, pb.NodeGetVolumeStatsRequest(
         volume_id="x", volume_path=str(tmp / "nowhere")))[0] == grpc.StatusCode.NOT_FOUND
 
+    # Secrets never reach the log, whatever happens to the call.
+    encrypted = pb.NodeStageVolumeRequest(volume_id="enc-1", publish_context=context,
+                                          staging_target_path=str(tmp / "enc"), volume_capability=mount,
+                                          volume_context={"encrypted": "true"},
+                                          secrets={"encryption-passphrase": "hunter2-passphrase-c41"})
+    if not os.path.exists("/sys/class/misc/device-mapper"):
+        status, details = code(stub.NodeStageVolume, encrypted)
+        assert status == grpc.StatusCode.FAILED_PRECONDITION and "device-mapper" in details
+    assert code(stub.NodeStageVolume, pb.NodeStageVolumeRequest(
+        volume_id="enc-1", publish_context=context, staging_target_path=str(tmp / "enc"), volume_capability=mount,
+        volume_context={"encrypted": "true"}))[0] == grpc.StatusCode.INVALID_ARGUMENT
+
     stub.NodeUnpublishVolume(pb.NodeUnpublishVolumeRequest(volume_id=block["id"], target_path=target), timeout=60)
     assert not os.path.exists(target)
     stub.NodeUnstageVolume(pb.NodeUnstageVolumeRequest(volume_id=block["id"], staging_target_path=staging), timeout=60)
     channel.close()
+    assert "hunter2-passphrase-c41" not in node.output()
