@@ -9,7 +9,7 @@ import grpc
 import pytest
 import requests
 
-from mooring_procs import Served, compile_csi_stubs, free_port, http_ok
+from mooring_procs import LocalCloud, Served, compile_csi_stubs
 
 KEY = "node-interop-key-3b81"
 GiB = 2**30
@@ -47,27 +47,21 @@ class Cloud:
 def world(bin_dir, tmp_path):
     """localcloud with real devices, one instance, and csi-node for that instance."""
     dev = tmp_path / "dev"
-    data = tmp_path / "cloud"
-    port = free_port()
-    log = open(tmp_path / "localcloud.log", "wb")
-    proc = subprocess.Popen([str(bin_dir / "localcloud"), "--listen", f"127.0.0.1:{port}", "--data-dir", str(data),
-                             "--rate-limit", "0", "--pending-ms", "50", "--real-devices", "--device-dir", str(dev)],
-                            env={**os.environ, "LOCALCLOUD_API_KEY": KEY}, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while not http_ok(url + "/healthz"):
-        assert proc.poll() is None and time.monotonic() < deadline, "localcloud did not start"
-        time.sleep(0.05)
+    localcloud = LocalCloud(bin_dir, tmp_path, KEY, "--pending-ms", "50", "--real-devices", "--device-dir", str(dev))
+    url = localcloud.url
     cloud = Cloud(url)
-    instance = cloud.call("POST", "/v2/instances", {"region": "ewr", "plan": "vc2-1c-1gb", "label": "node-a"})["instance"]
-    sock = tmp_path / "node.sock"
-    node = Served([str(bin_dir / "csi-node"), "--endpoint", f"unix://{sock}", "--device-dir", str(dev),
-                   "--metadata-url", f"{url}/v1.json?instance_id={instance['id']}", "--device-wait", "5"],
-                  sock, tmp_path / "node.log").wait_ready()
+    node = None
     try:
+        instance = cloud.call("POST", "/v2/instances",
+                              {"region": "ewr", "plan": "vc2-1c-1gb", "label": "node-a"})["instance"]
+        sock = tmp_path / "node.sock"
+        node = Served([str(bin_dir / "csi-node"), "--endpoint", f"unix://{sock}", "--device-dir", str(dev),
+                       "--metadata-url", f"{url}/v1.json?instance_id={instance['id']}", "--device-wait", "5"],
+                      sock, tmp_path / "node.log").wait_ready()
         yield cloud, instance, node, tmp_path
     finally:
-        node.terminate()
+        if node is not None:
+            node.terminate()
         # Unmount whatever the test left under its directory, then let localcloud detach.
         for line in reversed(open("/proc/self/mountinfo").read().splitlines()):
             point = line.split(" ")[4]
@@ -77,9 +71,7 @@ def world(bin_dir, tmp_path):
             if block["attached_to_instance"]:
                 cloud.session.post(f"{url}/v2/blocks/{block['id']}/detach", json={}, timeout=10)
             cloud.session.delete(f"{url}/v2/blocks/{block['id']}", timeout=10)
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        localcloud.stop()
 
 
 def capability(pb, fs_type="ext4", block=False):
