@@ -27,11 +27,8 @@ public struct DeviceLocator: Sendable {
             throw DriverError.invalidArgument(
                 "publish_context of volume \(volumeID) names no device (expected key \"\(deviceKey)\" or \"\(mountIDKey)\")")
         }
-        let safe = name.utf8.count <= 255 && name != "." && name != ".." && name.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || [UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":")].contains(byte)
-        }
+        let safe = name.utf8.count <= 255 && name != "." && name != ".."
+            && PlainWord.check(name, lettersDigitsAnd: "_.-:")
         guard safe else {
             throw DriverError.invalidArgument("publish_context device \"\(MountOptions.printable(name))\" is not a plain device name")
         }

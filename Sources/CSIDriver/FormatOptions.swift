@@ -1,7 +1,8 @@
 /// Extra `mkfs` arguments from the volume context (StorageClass parameter `fsFormatOptions`,
-/// space-separated, e.g. `-b 4096 -E nodiscard`). Each word is checked like a mount option plus
-/// `,` and `/`-free values; options that would point mkfs at another device or file, or force
-/// over an existing filesystem, are refused, and the device is always the last argument.
+/// space-separated, e.g. `-b 4096 -E nodiscard`). Each word may hold letters, digits and
+/// `_ . = , - :` only (no paths, no shell syntax); options that would point mkfs at another
+/// device or file, force over an existing filesystem or only pretend to format are refused, and
+/// the device is always the last argument.
 public enum FormatOptions {
     /// The volume context key carrying the options.
     public static let contextKey = "fsFormatOptions"
@@ -14,12 +15,7 @@ public enum FormatOptions {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard words.count <= 32 else { throw DriverError.invalidArgument("\(contextKey) has more than 32 words") }
         for word in words {
-            let allowed = word.utf8.allSatisfy { byte in
-                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                    || [UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "="), UInt8(ascii: ","), UInt8(ascii: "-"),
-                        UInt8(ascii: ":")].contains(byte)
-            }
+            let allowed = PlainWord.check(word, lettersDigitsAnd: "_.=,-:")
             guard allowed, word.utf8.count <= 128 else {
                 throw DriverError.invalidArgument("\(contextKey) word \"\(MountOptions.printable(word))\" is not allowed")
             }

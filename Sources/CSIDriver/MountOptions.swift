@@ -26,12 +26,7 @@ public enum MountOptions {
     private static func check(_ option: String) throws(DriverError) {
         guard !option.isEmpty else { throw DriverError.invalidArgument("mount flags contain an empty option") }
         guard option.utf8.count <= 256 else { throw DriverError.invalidArgument("mount option is longer than 256 bytes") }
-        let allowed = option.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || [UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "+"),
-                    UInt8(ascii: "-")].contains(byte)
-        }
+        let allowed = PlainWord.check(option, lettersDigitsAnd: "_.=:+-")
         guard allowed, !option.hasPrefix("-") else {
             throw DriverError.invalidArgument(
                 "mount option \"\(printable(option))\" is not allowed: options are words like noatime or commit=30 (letters, digits, _ . = : + -)")

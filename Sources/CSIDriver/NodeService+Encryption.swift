@@ -10,11 +10,7 @@ extension NodeService {
     /// The dm-crypt mapping name of an encrypted volume. Only ids made of letters, digits and
     /// `_ . -` qualify, so the name maps back to exactly one volume.
     static func mappingName(_ volumeID: String) throws(DriverError) -> String {
-        let plain = volumeID.utf8.allSatisfy { byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                || [UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-")].contains(byte)
-        }
+        let plain = PlainWord.check(volumeID, lettersDigitsAnd: "_.-")
         guard plain, volumeID.utf8.count <= 100 else {
             throw DriverError.invalidArgument("volume_id \"\(volumeID)\" cannot name an encrypted mapping (letters, digits, _ . - only)")
         }
