@@ -162,6 +162,39 @@ struct NodeServicePrivilegedTests {
         }
     }
 
+    /// Different volumes are staged, published and torn down concurrently without interfering.
+    @Test func differentVolumesRunConcurrently() async throws {
+        try await NodeHarness.with { node in
+            let ids = (0..<4).map { "par\($0)" }
+            for id in ids { try await node.attach(id, mebibytes: 32) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in ids {
+                    group.addTask {
+                        let staging = node.root + "/\(id)-s", target = node.root + "/\(id)-t"
+                        _ = try await node.call(CSIService.Node.nodeStageVolume, stageRequest(id, mountID: id, staging: staging))
+                        _ = try await node.call(CSIService.Node.nodePublishVolume,
+                                                publishRequest(id, mountID: id, staging: staging, target: target))
+                        try id.write(toFile: target + "/id", atomically: false, encoding: .utf8)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for id in ids {
+                #expect(try String(contentsOfFile: node.root + "/\(id)-s/id", encoding: .utf8) == id)
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for id in ids {
+                    group.addTask {
+                        _ = try await node.call(CSIService.Node.nodeUnpublishVolume, unpublishRequest(id, target: node.root + "/\(id)-t"))
+                        _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest(id, staging: node.root + "/\(id)-s"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try node.mountsUnderRoot().isEmpty)
+        }
+    }
+
     /// A device whose link appears a moment after the call starts is waited for.
     @Test func aDeviceThatAppearsLateIsWaitedFor() async throws {
         try await NodeHarness.with { node in
