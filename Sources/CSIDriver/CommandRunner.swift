@@ -7,6 +7,15 @@ import Synchronization
 /// Held while pipes are created and a program is spawned (see `runBlocking`).
 private let spawnLock = Mutex(())
 
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because its
+/// declaration needs `_GNU_SOURCE`, which the Glibc module does not define; nil where missing.
+private let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32)? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+        return nil
+    }
+    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
+}()
+
 /// Runs the external programs the node service needs (mount, mkfs, blkid, resize2fs, ...). Every
 /// command goes through here: the program runs with no shell, a bounded run time (killed when it
 /// passes), optional bytes on its standard input, and a failure that names the command, its exit
@@ -67,6 +76,10 @@ public struct CommandRunner: Sendable {
             posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
             posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
+            // Nothing else reaches the program: a descriptor some other thread opened without
+            // close-on-exec (a file inside a volume, say) would otherwise keep that volume busy
+            // for as long as the program runs.
+            _ = addCloseFrom?(&actions, 3)
 
             var attributes = posix_spawnattr_t()
             posix_spawnattr_init(&attributes)

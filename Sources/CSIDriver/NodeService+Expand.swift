@@ -20,7 +20,6 @@ extension NodeService {
             }
             let device: String
             var type: FilesystemType?
-            var mountPoint = path
             if case .blockDevice = kind {
                 device = path
             } else {
@@ -41,7 +40,6 @@ extension NodeService {
                     let passphrase = request.secrets[Self.passphraseSecretKey].map { Array($0.utf8) }
                     try await encryption.resize(name: name, passphrase: passphrase)
                 }
-                mountPoint = path
             }
             let size = try await mounter.deviceSize(device)
             guard size >= required else {
@@ -49,7 +47,7 @@ extension NodeService {
                     "device \(device) of volume \(volumeID) is \(size) bytes, less than the \(required) asked: expand the volume in the cloud first")
             }
             if let type {
-                try await mounter.grow(device: device, type: type, mountPoint: mountPoint)
+                try await mounter.grow(device: device, type: type, mountPoint: path)
                 logger.info("expanded", metadata: ["volume.id": .string(volumeID), "volume.path": .string(path),
                                                    "device.bytes": .stringConvertible(size)])
             }

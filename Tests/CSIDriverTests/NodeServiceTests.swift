@@ -172,6 +172,15 @@ import Testing
         #expect(output.stdout == "secret passphrase")
     }
 
+    @Test func programsInheritNoDescriptorsBeyondTheStandardThree() async throws {
+        // Opened without close-on-exec, as a careless thread elsewhere in the process might.
+        let leaky = open("/proc/self/status", O_RDONLY)
+        defer { close(leaky) }
+        #expect(leaky > 2)
+        let output = try await runner.run(["sh", "-c", "ls /proc/$$/fd"])
+        #expect(output.stdout.split(separator: "\n") == ["0", "1", "2"])
+    }
+
     @Test func aMissingProgramIsReportedAsNotInstalled() async throws {
         let error = await #expect(throws: CommandError.self) { try await runner.run(["no-such-tool-x9"]) }
         #expect(error?.description.contains("no-such-tool-x9 is not installed") == true)
