@@ -49,9 +49,10 @@ extension NodeService {
                 throw DriverError.failedPrecondition(
                     "\(staging) already has \(mounted.source) (\(mounted.fsType)) mounted, not volume \(volumeID)'s device \(device)")
             }
+            // The CSI spec's answer for "staged here, but with another capability".
             guard let type = FilesystemType(rawValue: mounted.fsType), requested == nil || requested == type else {
-                throw DriverError.failedPrecondition(
-                    "volume \(volumeID) is staged at \(staging) as \(mounted.fsType), not \(requested?.rawValue ?? "ext4")")
+                throw DriverError.alreadyExists(
+                    "volume \(volumeID) is already staged at \(staging) as \(mounted.fsType), not \(requested?.rawValue ?? "ext4")")
             }
             // Growing here is a courtesy (NodeExpandVolume is the CO's way to ask): a failure is
             // logged, and the volume stays staged as it is.

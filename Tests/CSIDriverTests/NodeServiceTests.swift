@@ -33,6 +33,10 @@ import Testing
             }
             #expect(fake.formats == [node.deviceDir + "/virtio-m1"])
             #expect(try await fake.mounts(at: staging).count == 1)
+            // Staged as ext4; asking for XFS at the same path is an incompatible capability.
+            let other = await node.failure(CSIService.Node.nodeStageVolume,
+                                           stageRequest("v1", mountID: "m1", staging: staging, capability: mountCapability("xfs")))
+            #expect(other?.code == .alreadyExists)
         }
     }
 
