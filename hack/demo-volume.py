@@ -6,7 +6,9 @@ step: create (cloud API) → attach (cloud API) → NodeStage (formats) → Node
     hack/demo-volume.py --api-url http://127.0.0.1:8080 --node-socket /tmp/mooring/node.sock \\
         [--instance-id ID] [--fs-type ext4|xfs] [--work-dir DIR]
 
-The API key comes from VULTR_API_KEY or --api-key-file. The node's instance is --instance-id, else
+csi-node must find attached disks where localcloud puts them (`csi-node --device-dir DIR` with
+`localcloud --real-devices --device-dir DIR`) and run as the instance (--node-id, or
+--metadata-url URL/v1.json?instance_id=ID). The API key comes from VULTR_API_KEY or --api-key-file. The node's instance is --instance-id, else
 the first instance in the cloud. Needs root (the node mounts into --work-dir). Exits non-zero, after
 cleaning up what it made, when a step fails.
 """
