@@ -8,9 +8,10 @@ step: create (cloud API) → attach (cloud API) → NodeStage (formats) → Node
 
 csi-node must find attached disks where localcloud puts them (`csi-node --device-dir DIR` with
 `localcloud --real-devices --device-dir DIR`) and run as the instance (--node-id, or
---metadata-url URL/v1.json?instance_id=ID). The API key comes from VULTR_API_KEY or --api-key-file. The node's instance is --instance-id, else
-the first instance in the cloud. Needs root (the node mounts into --work-dir). Exits non-zero, after
-cleaning up what it made, when a step fails.
+--metadata-url URL/v1.json?instance_id=ID). The API key comes from VULTR_API_KEY or
+--api-key-file. The node's instance is --instance-id, else the first instance in the cloud. Needs
+root (the node mounts into --work-dir). Exits non-zero, after cleaning up what it made, when a
+step fails.
 """
 import argparse
 import json
