@@ -259,6 +259,31 @@ struct NodeServicePrivilegedTests {
         }
     }
 
+    /// A filesystem that fails I/O (an XFS forced shut down, as after a disk error) is reported
+    /// with an abnormal volume condition, and can still be unpublished and unstaged.
+    @Test func statsReportAFailingFilesystemAsAbnormal() async throws {
+        try await NodeHarness.with { node in
+            try await node.attach("io", mebibytes: 320)
+            let staging = node.root + "/staging", target = node.root + "/target"
+            let capability = mountCapability("xfs")
+            _ = try await node.call(CSIService.Node.nodeStageVolume,
+                                    stageRequest("vol-io", mountID: "io", staging: staging, capability: capability))
+            _ = try await node.call(CSIService.Node.nodePublishVolume,
+                                    publishRequest("vol-io", mountID: "io", staging: staging, target: target,
+                                                   capability: capability))
+            let healthy = try await node.call(CSIService.Node.nodeGetVolumeStats, statsRequest("vol-io", path: target))
+            #expect(healthy.volumeCondition?.abnormal == false)
+            try await node.runner.run(["xfs_io", "-x", "-c", "shutdown", target])
+            let failing = try await node.call(CSIService.Node.nodeGetVolumeStats, statsRequest("vol-io", path: target))
+            #expect(failing.volumeCondition?.abnormal == true)
+            #expect(failing.volumeCondition?.message.contains("Input/output error") == true,
+                    "\(failing.volumeCondition?.message ?? "")")
+            _ = try await node.call(CSIService.Node.nodeUnpublishVolume, unpublishRequest("vol-io", target: target))
+            _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstageRequest("vol-io", staging: staging))
+            #expect(try node.mountsUnderRoot().isEmpty)
+        }
+    }
+
     /// Bad input is refused before anything is touched, with the code the CSI spec names.
     @Test func badRequestsAreRefusedWithTheRightCode() async throws {
         try await NodeHarness.with { node in
