@@ -144,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC", "Telemetry",
+                "CSIDriver", "RPC", "Telemetry", "CloudAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -7,7 +7,7 @@ import Glibc
 public struct NodeToolsCheck: ReadinessCheck {
     /// The programs NodeStage/NodeExpand/NodeGetVolumeStats rely on.
     public static let required = ["blkid", "mkfs.ext4", "mkfs.xfs", "mount", "umount", "resize2fs", "xfs_growfs",
-                                  "e2fsck", "blockdev"]
+                                  "e2fsck", "blockdev", "dumpe2fs", "xfs_info"]
 
     public let name = "node tools"
     public let tools: [String]

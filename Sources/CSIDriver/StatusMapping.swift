@@ -17,6 +17,11 @@ public enum StatusMapping {
             return RPCError(.invalidArgument, "malformed request: \(error)")
         case let error as any StatusConvertible:
             return error.status
+        case let error as CommandError:
+            // A tool that hung past its limit is a timeout the CO may retry; any other failure of
+            // mount, mkfs and friends is internal, with the tool's own words.
+            if case .timedOut = error.reason { return RPCError(.deadlineExceeded, error.description) }
+            return RPCError(.internal, error.description)
         case is CancellationError:
             return RPCError(.cancelled, "the call was cancelled")
         default:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSIDriver
+import CloudAPI
 import Logging
 import RPC
 import Telemetry
@@ -10,9 +11,13 @@ struct CSINode: AsyncParsableCommand {
         commandName: "csi-node",
         abstract: "Mooring CSI node plugin: the CSI Identity and Node services on a Unix socket.",
         discussion: """
-        This version serves the Identity service (GetPluginInfo, GetPluginCapabilities, Probe). \
-        The Node service (stage, publish, expand, stats) is not built yet and answers UNIMPLEMENTED. \
-        Probe reports ready only when the filesystem tools the node service runs are installed.
+        The Node service formats (ext4, xfs), mounts, publishes, expands and reports on the block \
+        volumes attached to this node; it finds each disk as DEVICE-DIR/virtio-<mount_id>. \
+        Volumes whose context says encrypted=true are LUKS2 (cryptsetup) with the passphrase from \
+        the node-stage secret "encryption-passphrase". NodeGetInfo reports the region as topology \
+        key topology.block.csi.mooring.dev/region. Probe reports ready only when the filesystem \
+        tools it runs are installed. Without --node-id or --region, both come from the instance \
+        metadata service.
         """,
         version: MooringVersion.string
     )
@@ -20,14 +25,23 @@ struct CSINode: AsyncParsableCommand {
     @Option(help: "gRPC endpoint: unix:///ABSOLUTE/PATH (a bare absolute path also works).")
     var endpoint = "unix:///csi/csi.sock"
 
-    @Option(name: .customLong("node-id"), help: "This node's cloud instance id. Required in this version (the metadata-service lookup is not built yet).")
-    var nodeID: String
+    @Option(name: .customLong("node-id"), help: "This node's cloud instance id (default: from the metadata service).")
+    var nodeID: String?
 
-    @Option(help: "This node's cloud region. Required in this version (the metadata-service lookup is not built yet).")
-    var region: String
+    @Option(help: "This node's cloud region (default: from the metadata service).")
+    var region: String?
+
+    @Option(name: .customLong("metadata-url"), help: "Instance metadata document, read when --node-id or --region is missing.")
+    var metadataURL = MetadataService.defaultURL
 
     @Option(name: .customLong("device-dir"), help: "Where attached disks appear as virtio-<mount_id> links.")
     var deviceDir = "/dev/disk/by-id"
+
+    @Option(name: .customLong("device-wait"), help: "Seconds to wait for an attached disk to appear under --device-dir.")
+    var deviceWait: Int = 30
+
+    @Option(name: .customLong("max-volumes-per-node"), help: "Volumes this node can have attached, reported by NodeGetInfo.")
+    var maxVolumesPerNode: Int = 16
 
     @Option(name: .customLong("driver-name"), help: "CSI driver name reported by GetPluginInfo.")
     var driverName = DriverIdentity.defaultName
@@ -38,10 +52,17 @@ struct CSINode: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "Lowest log level written: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    func validate() throws {
+        guard deviceDir.hasPrefix("/") else { throw ValidationError("--device-dir must be an absolute path") }
+        guard (0...3600).contains(deviceWait) else { throw ValidationError("--device-wait must be 0 to 3600 seconds") }
+        guard maxVolumesPerNode >= 0 else { throw ValidationError("--max-volumes-per-node must not be negative") }
+        if let nodeID, nodeID.isEmpty { throw ValidationError("--node-id must not be empty") }
+        if let region, region.isEmpty { throw ValidationError("--region must not be empty") }
+    }
+
     func run() async throws {
         logFormat.bootstrap(level: logLevel)
         var logger = Logger(label: "csi-node")
-        logger[metadataKey: "node.id"] = .string(nodeID)
         let identity: DriverIdentity
         let endpoint: Endpoint
         do {
@@ -50,13 +71,36 @@ struct CSINode: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
-        let service = IdentityService(identity: identity,
-                                      capabilities: PluginCapabilities.advertised(controllerService: false),
-                                      readiness: [NodeToolsCheck()], logger: logger)
+        var nodeID = self.nodeID, region = self.region
+        if nodeID == nil || region == nil {
+            do {
+                let metadata = try await MetadataService(url: metadataURL).fetch()
+                nodeID = nodeID ?? metadata.instanceID
+                region = region ?? metadata.region
+            } catch {
+                logger.critical("--node-id/--region not given and the metadata service failed: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        guard let nodeID, let region else { throw ExitCode(1) }
+        logger[metadataKey: "node.id"] = .string(nodeID)
+
+        let identityService = IdentityService(
+            identity: identity,
+            capabilities: PluginCapabilities.advertised(controllerService: false, onlineExpansion: true),
+            readiness: [NodeToolsCheck()], logger: logger)
+        let locator = DeviceLocator(directory: deviceDir, wait: .seconds(deviceWait))
+        let nodeService = NodeService(
+            configuration: .init(nodeID: nodeID, region: region, maxVolumesPerNode: Int64(maxVolumesPerNode),
+                                 locator: locator),
+            mounter: LinuxMounter(), encryption: LinuxVolumeEncryption(), logger: logger)
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
                                            "region": .string(region), "device.dir": .string(deviceDir)])
         do {
-            try await PluginServer(endpoint: endpoint, logger: logger).run { service.register(on: $0) }
+            try await PluginServer(endpoint: endpoint, logger: logger).run { server in
+                identityService.register(on: server)
+                nodeService.register(on: server)
+            }
         } catch let error as RPCError {
             logger.critical("cannot serve: \(error.message)")
             throw ExitCode(1)

@@ -84,3 +84,30 @@ def http_ok(url: str) -> bool:
     except OSError:
         return False
 
+
+
+class LocalCloud:
+    """A localcloud process on a free 127.0.0.1 port with its data under `tmp_path`; `url` once it
+    answers /healthz. Extra arguments (e.g. --real-devices --device-dir DIR) are passed through."""
+
+    def __init__(self, bin_dir: pathlib.Path, tmp_path: pathlib.Path, key: str, *extra: str):
+        self.url = f"http://127.0.0.1:{free_port()}"
+        data = tmp_path / "cloud"
+        data.mkdir(exist_ok=True)
+        self._log = open(tmp_path / "localcloud.log", "wb")
+        self.proc = subprocess.Popen([str(bin_dir / "localcloud"), "--listen", self.url.removeprefix("http://"),
+                                      "--data-dir", str(data), "--rate-limit", "0", *extra],
+                                     env={**os.environ, "LOCALCLOUD_API_KEY": key}, stdout=self._log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 15
+        while not http_ok(self.url + "/healthz"):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError("localcloud did not start")
+            time.sleep(0.05)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self._log.close()
