@@ -144,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC", "Telemetry", "CloudAPI",
+                "CSIDriver", "RPC", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CSIDriver
-import CloudAPI
 import Logging
 import RPC
 import Telemetry
@@ -32,7 +31,7 @@ struct CSINode: AsyncParsableCommand {
     var region: String?
 
     @Option(name: .customLong("metadata-url"), help: "Instance metadata document, read when --node-id or --region is missing.")
-    var metadataURL = MetadataService.defaultURL
+    var metadataURL = InstanceMetadataReader.defaultURL
 
     @Option(name: .customLong("device-dir"), help: "Where attached disks appear as virtio-<mount_id> links.")
     var deviceDir = "/dev/disk/by-id"
@@ -74,7 +73,7 @@ struct CSINode: AsyncParsableCommand {
         var nodeID = self.nodeID, region = self.region
         if nodeID == nil || region == nil {
             do {
-                let metadata = try await MetadataService(url: metadataURL).fetch()
+                let metadata = try await InstanceMetadataReader(url: metadataURL).fetch()
                 nodeID = nodeID ?? metadata.instanceID
                 region = region ?? metadata.region
             } catch {
