@@ -40,7 +40,8 @@ public struct InstanceMetadataReader: Sendable {
         throw PlainHTTPGet.Failure(url: url, reason: "metadata service unavailable after \(attempts) attempts")
     }
 
-    /// The v2 instance id (`instance-v2-id`, else the legacy `instanceid`) and `region.regioncode`.
+    /// The v2 instance id (`instance-v2-id`, else the legacy `instanceid`) and `region.regioncode`,
+    /// lower-cased: the metadata service says "EWR" where the API's region ids are "ewr".
     static func identity(fromDocument body: [UInt8], url: String) throws -> Identity {
         let document: JSONValue
         do {
@@ -53,6 +54,6 @@ public struct InstanceMetadataReader: Sendable {
         guard let id, !id.isEmpty, let region, !region.isEmpty else {
             throw PlainHTTPGet.Failure(url: url, reason: "metadata document names no instance id and region")
         }
-        return Identity(instanceID: id, region: region)
+        return Identity(instanceID: id, region: region.lowercased())
     }
 }

@@ -26,7 +26,7 @@ import Testing
     @Test func readsTheV2IdAndRegionCode() throws {
         let doc = #"{"hostname":"n1","instanceid":"legacy-1","instance-v2-id":"a1b2-c3","region":{"regioncode":"EWR"},"interfaces":[]}"#
         let identity = try InstanceMetadataReader.identity(fromDocument: Array(doc.utf8), url: "u")
-        #expect(identity == .init(instanceID: "a1b2-c3", region: "EWR"))
+        #expect(identity == .init(instanceID: "a1b2-c3", region: "ewr"))
     }
 
     @Test func fallsBackToTheLegacyIdAndRefusesDocumentsWithoutARegion() throws {
