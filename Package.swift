@@ -136,6 +136,15 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC", "CloudAPI"]),
+        // The controller service over the real socket against an in-process local cloud.
+        .testTarget(
+            name: "CSIControllerTests",
+            dependencies: [
+                "CSIDriver", "CSI", "RPC", "CloudAPI", "LocalCloud",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(

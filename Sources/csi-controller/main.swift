@@ -11,10 +11,10 @@ struct CSIController: AsyncParsableCommand {
         commandName: "csi-controller",
         abstract: "Mooring CSI controller plugin: the CSI Identity and Controller services on a Unix socket.",
         discussion: """
-        This version serves the Identity service (GetPluginInfo, GetPluginCapabilities, Probe). \
-        The Controller service (create, delete, attach, expand, snapshot volumes) is not built yet \
-        and answers UNIMPLEMENTED; GetPluginCapabilities says so by not advertising it. Probe \
-        reports ready only when the cloud API answers and accepts the key.
+        Serves the Identity service and the Controller service: volumes are created, deleted, \
+        attached, detached, expanded and snapshotted through the cloud's block storage API. \
+        GetCapacity is not served (the cloud cannot tell). Probe reports ready only when the \
+        cloud API answers and accepts the key.
         The API key comes from the environment variable VULTR_API_KEY or from --api-key-file.
         """,
         version: MooringVersion.string
@@ -29,6 +29,21 @@ struct CSIController: AsyncParsableCommand {
     @Option(name: .customLong("api-key-file"), help: "File holding the API key (else VULTR_API_KEY).")
     var apiKeyFile: String?
 
+    @Option(help: "Region for volumes created without topology requirements (default: this instance's region from the metadata service).")
+    var region: String?
+
+    @Option(name: .customLong("max-volumes-per-node"), help: "Volumes one node may have attached; ControllerPublish refuses more with RESOURCE_EXHAUSTED (0: the cloud's own limit).")
+    var maxVolumesPerNode = 0
+
+    @Option(name: .customLong("metadata-url"), help: "Instance metadata document, read for the region when --region is not given.")
+    var metadataURL = MetadataService.defaultURL
+
+    @Option(name: .customLong("api-rate"), help: "Cloud API requests per second this process allows itself (Vultr answers 429 above about 30 per address).")
+    var apiRate: Double = 20
+
+    @Option(name: .customLong("api-burst"), help: "Cloud API requests this process may send at once before --api-rate applies.")
+    var apiBurst: Double = 10
+
     @Option(name: .customLong("driver-name"), help: "CSI driver name reported by GetPluginInfo.")
     var driverName = DriverIdentity.defaultName
 
@@ -42,6 +57,13 @@ struct CSIController: AsyncParsableCommand {
         guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else {
             throw ValidationError("--api-url must be an http:// or https:// URL, got \"\(apiURL)\"")
         }
+        guard maxVolumesPerNode >= 0 else {
+            throw ValidationError("--max-volumes-per-node must be 0 or more, got \(maxVolumesPerNode)")
+        }
+        guard apiRate > 0, apiBurst >= 1 else {
+            throw ValidationError("--api-rate must be positive and --api-burst at least 1")
+        }
+        if let region, region.isEmpty { throw ValidationError("--region must not be empty") }
     }
 
     func run() async throws {
@@ -63,17 +85,40 @@ struct CSIController: AsyncParsableCommand {
         } else {
             throw ValidationError("no API key: set VULTR_API_KEY or pass --api-key-file PATH")
         }
-        let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key), logger: logger)
+        let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key,
+                                                        rateLimiter: TokenBucket(rate: apiRate, burst: apiBurst)),
+                                logger: logger)
+        let defaultRegion = await self.defaultRegion(logger)
+        let controller = ControllerService(
+            cloud: cloud, options: .init(defaultRegion: defaultRegion, maxVolumesPerNode: maxVolumesPerNode), logger: logger)
         let service = IdentityService(identity: identity,
-                                      capabilities: PluginCapabilities.advertised(controllerService: false),
+                                      capabilities: ControllerService.pluginCapabilities,
                                       readiness: [CloudAccessReadiness(cloud: cloud, baseURL: apiURL)], logger: logger)
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
-                                           "api.url": .string(apiURL)])
+                                           "api.url": .string(apiURL), "region.default": .string(defaultRegion ?? "none"),
+                                           "max_volumes_per_node": "\(maxVolumesPerNode)"])
         do {
-            try await PluginServer(endpoint: endpoint, logger: logger).run { service.register(on: $0) }
+            try await PluginServer(endpoint: endpoint, logger: logger).run { server in
+                service.register(on: server)
+                controller.register(on: server)
+            }
         } catch let error as RPCError {
             logger.critical("cannot serve: \(error.message)")
             throw ExitCode(1)
+        }
+    }
+
+    /// `--region`, else the metadata service's answer; nil (creates must then name a region in
+    /// their topology requirements) when neither is available.
+    private func defaultRegion(_ logger: Logger) async -> String? {
+        if let region { return region }
+        do {
+            let metadata = MetadataService(url: metadataURL, timeout: .seconds(2), retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(200), maxDelay: .seconds(1)))
+            return try await metadata.fetch().region
+        } catch {
+            logger.warning("no --region and the metadata service did not answer; volumes need a region in their topology requirements",
+                           metadata: ["metadata.url": .string(metadataURL), "error": .string("\(error)")])
+            return nil
         }
     }
 }
