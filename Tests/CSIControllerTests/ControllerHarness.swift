@@ -31,14 +31,14 @@ struct ControllerHarness {
         var configuration = LocalCloudConfiguration(dataDirectory: directory.appendingPathComponent("cloud"), apiKey: key,
                                                     rateLimit: 0, pendingDuration: .milliseconds(100))
         configureCloud(&configuration)
-        let cloud = try await LocalCloudServer.start(configuration: configuration, logger: Logger(label: "localcloud"))
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .warning
+        let cloud = try await LocalCloudServer.start(configuration: configuration, logger: quiet)
         let metrics = TestMetrics()
         let clientConfiguration = VultrClient.Configuration(
             baseURL: cloud.baseURL, apiKey: APIKey(key), requestTimeout: .seconds(10),
             retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(100)),
             rateLimiter: TokenBucket(rate: 10_000, burst: 1_000), metricsFactory: metrics)
-        var quiet = Logger(label: "test")
-        quiet.logLevel = .warning
         let api = VultrClient(configuration: clientConfiguration, logger: quiet)
         var options = ControllerService.Options(defaultRegion: "ewr", provisioningDelay: .milliseconds(150),
                                                 defaultWait: .seconds(20))

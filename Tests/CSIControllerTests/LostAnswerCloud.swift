@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 import LocalCloud
 
 /// The real client, except that every create (volume or snapshot) first asks the local cloud to
