@@ -70,7 +70,16 @@ let package = Package(
         .target(
             name: "CSIDriver",
             dependencies: [
-                "CSI", "RPC", "CloudAPI",
+                "CSI", "RPC",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The CSI controller's side that talks to the cloud: kept apart from CSIDriver so that
+        // csi-node links neither the cloud client nor Foundation (resident memory on every node).
+        .target(
+            name: "CSIController",
+            dependencies: [
+                "CSIDriver", "CSI", "RPC", "CloudAPI",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -99,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "RPC", "Telemetry", "CloudAPI",
+                "CSIDriver", "CSIController", "RPC", "Telemetry", "CloudAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -135,12 +144,13 @@ let package = Package(
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC", "CloudAPI"]),
-        // The controller service over the real socket against an in-process local cloud.
+        .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
+        // The controller's cloud mapping, and its service over the real socket against an
+        // in-process local cloud.
         .testTarget(
             name: "CSIControllerTests",
             dependencies: [
-                "CSIDriver", "CSI", "RPC", "CloudAPI", "LocalCloud",
+                "CSIController", "CSIDriver", "CSI", "RPC", "CloudAPI", "LocalCloud",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

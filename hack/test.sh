@@ -6,37 +6,41 @@
 #   4. runs the Swift test suites (Swift Testing; privileged tests need root for loop devices);
 #   5. runs the interop tests: independent peers (Python grpcio, HTTP clients) against the real
 #      binaries over real sockets;
-#   6. builds the CSI binaries in release mode, as shipped.
+#   6. runs the RPC layer under valgrind: a few hundred calls, 0 bytes lost;
+#   7. builds the CSI binaries in release mode, as shipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m==> [%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*"; }
 
-step "1/6 installing dependencies"
+step "1/7 installing dependencies"
 hack/install-deps.sh
 
-step "2/6 verifying generated code"
+step "2/7 verifying generated code"
 if [ -x hack/verify-generated.sh ]; then
   hack/verify-generated.sh
 else
   echo "no generated code to verify"
 fi
 
-step "3/6 building (debug, with tests) — the first build compiles the Swift dependencies and takes minutes"
+step "3/7 building (debug, with tests) — the first build compiles the Swift dependencies and takes minutes"
 swift build --build-tests 2>&1 | grep -E --line-buffered '^\[[0-9]+/[0-9]+\] (Compiling|Linking)|error|warning: .*/(Sources|Tests)/|Build complete' \
   | awk '/Compiling/ { n++; if (n % 25 != 1) next } { print; fflush() }'
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed" >&2; exit 1; }
 
-step "4/6 Swift tests"
+step "4/7 Swift tests"
 swift test --skip-build 2>&1 | grep -vE '^(◇|↳) ' | tail -n 200
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "Swift tests failed" >&2; exit 1; }
 
-step "5/6 interop tests (Python peers against the real binaries)"
+step "5/7 interop tests (Python peers against the real binaries)"
 export MOORING_BIN_DIR
 MOORING_BIN_DIR=$(swift build --show-bin-path)
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop
 
-step "6/6 release build of the shipped binaries"
+step "6/7 valgrind leak check of the gRPC layer (hack/valgrind-rpc.sh)"
+hack/valgrind-rpc.sh rpc-testserver
+
+step "7/7 release build of the shipped binaries"
 hack/build-release.sh csi-controller csi-node
 
 step "all tests passed"

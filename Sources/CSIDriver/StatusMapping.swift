@@ -1,10 +1,11 @@
-import CloudAPI
 import CSI
 import RPC
 
 /// The one place where errors become gRPC statuses for the CSI services. Handlers throw
 /// `DriverError` for what they recognise (with the code the CSI spec names); errors that escape
-/// from below are classified here. Unknown errors become `INTERNAL` with their cause.
+/// from below are classified here — errors of lower layers by their `StatusConvertible`
+/// conformance (the cloud API's, in the CSIController module). Unknown errors become `INTERNAL`
+/// with their cause.
 public enum StatusMapping {
     public static func status(for error: any Error) -> RPCError {
         switch error {
@@ -14,29 +15,17 @@ public enum StatusMapping {
             return error
         case let error as CSIDecodingError:
             return RPCError(.invalidArgument, "malformed request: \(error)")
-        case let error as CloudError:
-            return RPCError(code(for: error), "cloud API: \(error)")
+        case let error as any StatusConvertible:
+            return error.status
         case is CancellationError:
             return RPCError(.cancelled, "the call was cancelled")
         default:
             return RPCError(.internal, String(describing: error))
         }
     }
+}
 
-    /// Cloud failures that no handler interpreted in context. Transient ones map to codes the
-    /// sidecars retry (`UNAVAILABLE`, `ABORTED`, `DEADLINE_EXCEEDED`).
-    static func code(for error: CloudError) -> StatusCode {
-        switch error.code {
-        case .notFound: .notFound
-        case .conflict: .failedPrecondition
-        case .invalidInput: .invalidArgument
-        case .busy: .unavailable
-        case .rateLimited: .unavailable
-        case .unavailable, .transport: .unavailable
-        case .timeout: .deadlineExceeded
-        case .unauthorized: .unauthenticated
-        case .unsupported: .unimplemented
-        default: .internal
-        }
-    }
+/// An error from a layer below the CSI services that knows which gRPC status describes it.
+public protocol StatusConvertible: Error {
+    var status: RPCError { get }
 }

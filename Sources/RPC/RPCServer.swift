@@ -70,6 +70,15 @@ public final class RPCServer: @unchecked Sendable {
             return state.handlers
         }
         handlers = table
+        do {
+            try bind()
+        } catch {
+            state.withLock { $0.phase = .stopped }
+            throw error
+        }
+    }
+
+    private func bind() throws(RPCError) {
         GRPCCore.ensureInitialised()
 
         if case .unix(let path) = configuration.endpoint {
@@ -90,7 +99,6 @@ public final class RPCServer: @unchecked Sendable {
         guard bound != 0 else {
             grpc_server_destroy(core)
             queue.shutdownAndWait()
-            state.withLock { $0.phase = .stopped }
             throw RPCError(.unavailable, "cannot listen on \(configuration.endpoint)")
         }
         if case .tcp = configuration.endpoint { boundPort = Int(bound) }
@@ -128,18 +136,16 @@ public final class RPCServer: @unchecked Sendable {
 
         let notified = OneShot<Void>()
         grpc_server_shutdown_and_notify(core, queue.queue, queue.tag { _ in notified.fulfil(()) })
-        let graceful = await withTaskGroup(of: Bool.self) { group in
+        // Whichever comes first: every call done, or the grace period over (then cancel the rest).
+        await withTaskGroup(of: Bool.self) { group in
             group.addTask { await notified.value(); return true }
             group.addTask {
                 do { try await Task.sleep(for: grace) } catch { return true }
                 return false
             }
-            let first = await group.next() ?? true
-            if !first { grpc_server_cancel_all_calls(core) }
+            if await group.next() == false { grpc_server_cancel_all_calls(core) }
             group.cancelAll()
-            return first
         }
-        _ = graceful
         await notified.value()
         // Core has let go of every call; wait for our handlers to hand in their last batches too.
         let waitForCalls = state.withLock { state -> Bool in state.liveCalls > 0 }
@@ -180,8 +186,11 @@ public final class RPCServer: @unchecked Sendable {
     private func requestCall() {
         guard let core, let queue else { return }
         let call = ServerCall(server: self, queue: queue)
-        _ = call.request(on: core) { [weak self] call, ok in
-            guard let self, ok else { return }
+        // A strong capture: every requested call's tag comes back (with ok == false once shutdown
+        // starts), so the server is released when the last one does. A weak capture would give
+        // the server a weak-reference side table that valgrind cannot see through.
+        _ = call.request(on: core) { call, ok in
+            guard ok else { return }
             let serving = self.state.withLock { state -> Bool in
                 state.liveCalls += 1
                 return state.phase == .serving

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSIController
 import CSIDriver
 import CloudAPI
 import Logging

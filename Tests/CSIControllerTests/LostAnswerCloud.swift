@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIController
 import CSIDriver
 import LocalCloud
 

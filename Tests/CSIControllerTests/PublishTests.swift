@@ -1,5 +1,6 @@
 import CloudAPI
 import CSI
+import CSIController
 import CSIDriver
 import RPC
 import Testing

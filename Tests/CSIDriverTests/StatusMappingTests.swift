@@ -1,4 +1,3 @@
-import CloudAPI
 import CSI
 @testable import CSIDriver
 import RPC
@@ -18,18 +17,6 @@ import Testing
         let status = StatusMapping.status(for: error)
         #expect(status.code == .invalidArgument)
         #expect(status.message.contains("GetPluginInfoRequest"))
-    }
-
-    @Test(arguments: [
-        (CloudError.Code.notFound, StatusCode.notFound), (.conflict, .failedPrecondition),
-        (.invalidInput, .invalidArgument), (.busy, .unavailable), (.rateLimited, .unavailable),
-        (.unavailable, .unavailable), (.transport, .unavailable), (.timeout, .deadlineExceeded),
-        (.unauthorized, .unauthenticated), (.unsupported, .unimplemented), (.invalidResponse, .internal),
-    ])
-    func cloudErrorsMapToCodesTheSidecarsUnderstand(cloud: CloudError.Code, expected: StatusCode) {
-        let status = StatusMapping.status(for: CloudError(code: cloud, status: nil, message: "m", path: "GET /v2/blocks/x"))
-        #expect(status.code == expected)
-        #expect(status.message.contains("GET /v2/blocks/x"))
     }
 
     @Test func unknownErrorsAreInternalWithTheirCause() {

@@ -199,6 +199,8 @@ struct RPCServerTests {
         #expect(throws: RPCError(.failedPrecondition, "another server is already listening on \(t.socketPath)")) {
             try second.start()
         }
+        #expect(!second.isServing)
+        await second.shutdown(grace: .seconds(1))  // harmless on a server that never started
         #expect(try await t.client.unary("/t.T/Echo", [7]) == [7])
         await t.stop()
     }

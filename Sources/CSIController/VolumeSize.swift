@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 import CSI
 
 /// Volume sizes: the cloud sells whole GB (here, GiB: 2^30 bytes, what Kubernetes' `Gi` means),

@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 import CSI
 import Logging
 import RPC
@@ -77,7 +78,7 @@ extension ControllerService {
 
     private func published(_ volume: CloudAPI.Volume) -> ControllerPublishVolumeResponse {
         var response = ControllerPublishVolumeResponse()
-        response.publishContext = PublishContext.context(for: volume)
+        response.publishContext = PublishContext.context(mountID: volume.mountID)
         return response
     }
 

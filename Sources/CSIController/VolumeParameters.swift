@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 
 /// The StorageClass parameters a CreateVolume may carry, validated. Vultr's own names are
 /// accepted so existing manifests keep working: `block_type` (`high_perf`|`storage_opt`),

@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 
 /// Waits for a cloud resource to reach a state by polling, first after `firstCheck` (the time
 /// the change usually takes, so the common case costs one call), then backing off to 5 s. Gives

@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 
 /// What the controller service needs from the cloud: volumes, their snapshots and the instances
 /// they attach to. `VultrClient` provides all three; tests hand in the same client pointed at an

@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 import CSI
 import Logging
 import RPC

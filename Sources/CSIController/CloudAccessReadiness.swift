@@ -1,4 +1,5 @@
 import CloudAPI
+import CSIDriver
 
 /// Ready when the cloud API answers an authenticated request: the controller can do nothing
 /// without it. A rejected key is reported as such, so the fix is obvious from the probe's message.
