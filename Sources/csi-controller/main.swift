@@ -114,7 +114,7 @@ struct CSIController: AsyncParsableCommand {
     private func defaultRegion(_ logger: Logger) async -> String? {
         if let region { return region }
         do {
-            let metadata = MetadataService(url: metadataURL, timeout: .seconds(2), retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(200), maxDelay: .seconds(1)))
+            let metadata = MetadataService(url: metadataURL, timeout: .seconds(1), retry: .none)
             return try await metadata.fetch().region
         } catch {
             logger.warning("no --region and the metadata service did not answer; volumes need a region in their topology requirements",
