@@ -97,7 +97,18 @@ let package = Package(
             name: "Telemetry",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The `--metrics-address` HTTP listener (/metrics, /healthz) for Telemetry's registry.
+        .target(
+            name: "MetricsHTTP",
+            dependencies: [
+                "Telemetry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Cloud controller manager controllers.
@@ -108,7 +119,8 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "CSIController", "RPC", "Telemetry", "CloudAPI",
+                "CSIDriver", "CSIController", "RPC", "Telemetry", "MetricsHTTP", "CloudAPI",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

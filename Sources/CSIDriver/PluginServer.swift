@@ -8,6 +8,8 @@ public struct PluginServer: Sendable {
     public let endpoint: Endpoint
     public let logger: Logger
     public var grace: Duration = .seconds(30)
+    /// Called after every call (for per-RPC metrics).
+    public var onCall: (@Sendable (CallRecord) -> Void)?
 
     public init(endpoint: Endpoint, logger: Logger) {
         self.endpoint = endpoint
@@ -28,7 +30,9 @@ public struct PluginServer: Sendable {
         var configuration = RPCServer.Configuration(endpoint: endpoint)
         configuration.mapError = StatusMapping.status(for:)
         let logger = self.logger
+        let onCall = self.onCall
         configuration.observer = { record in
+            onCall?(record)
             let metadata: Logger.Metadata = [
                 "rpc.method": .string(record.method),
                 "rpc.code": .string(record.code.description),

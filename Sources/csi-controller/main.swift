@@ -3,6 +3,8 @@ import CSIController
 import CSIDriver
 import CloudAPI
 import Logging
+import Metrics
+import MetricsHTTP
 import RPC
 import Telemetry
 
@@ -45,6 +47,9 @@ struct CSIController: AsyncParsableCommand {
     @Option(name: .customLong("api-burst"), help: "Cloud API requests this process may send at once before --api-rate applies.")
     var apiBurst: Double = 10
 
+    @Option(name: .customLong("metrics-address"), help: "Serve /metrics (Prometheus text: per-RPC counts and latency, cloud API calls) and /healthz on HOST:PORT.")
+    var metricsAddress: String?
+
     @Option(name: .customLong("driver-name"), help: "CSI driver name reported by GetPluginInfo.")
     var driverName = DriverIdentity.defaultName
 
@@ -64,12 +69,18 @@ struct CSIController: AsyncParsableCommand {
         guard apiRate > 0, apiBurst >= 1 else {
             throw ValidationError("--api-rate must be positive and --api-burst at least 1")
         }
+        if let metricsAddress, MetricsServer.parse(address: metricsAddress) == nil {
+            throw ValidationError("--metrics-address must be HOST:PORT, got \"\(metricsAddress)\"")
+        }
         if let region, region.isEmpty { throw ValidationError("--region must not be empty") }
     }
 
     func run() async throws {
         logFormat.bootstrap(level: logLevel)
         let logger = Logger(label: "csi-controller")
+        // Before anything creates a metric (the cloud client does, on creation).
+        let registry = metricsAddress.map { _ in PrometheusRegistry() }
+        if let registry { MetricsSystem.bootstrap(registry) }
         let identity: DriverIdentity
         let endpoint: Endpoint
         do {
@@ -98,8 +109,26 @@ struct CSIController: AsyncParsableCommand {
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
                                            "api.url": .string(apiURL), "region.default": .string(defaultRegion ?? "none"),
                                            "max_volumes_per_node": "\(maxVolumesPerNode)"])
+        var plugin = PluginServer(endpoint: endpoint, logger: logger)
+        var metricsServer: MetricsServer?
+        if let metricsAddress, let registry, let (host, port) = MetricsServer.parse(address: metricsAddress) {
+            do {
+                metricsServer = try await MetricsServer.start(host: host, port: port, registry: registry)
+            } catch {
+                logger.critical("cannot serve metrics on \(metricsAddress): \(error)")
+                throw ExitCode(1)
+            }
+            logger.info("serving metrics", metadata: ["metrics.address": .string("\(host):\(metricsServer!.port)")])
+            plugin.onCall = { record in
+                Counter(label: "csi_rpc_requests_total",
+                        dimensions: [("method", record.method), ("code", record.code.description)]).increment()
+                Metrics.Timer(label: "csi_rpc_duration_seconds", dimensions: [("method", record.method)])
+                    .record(duration: record.duration)
+            }
+        }
+        defer { if let metricsServer { Task { await metricsServer.stop() } } }
         do {
-            try await PluginServer(endpoint: endpoint, logger: logger).run { server in
+            try await plugin.run { server in
                 service.register(on: server)
                 controller.register(on: server)
             }

@@ -62,8 +62,11 @@ def new_node(url, region="ewr"):
 @pytest.fixture
 def controller(csi, bin_dir, tmp_path, cloud):
     sock = tmp_path / "controller.sock"
+    metrics = free_port()
     served = Served([str(bin_dir / "csi-controller"), "--endpoint", f"unix://{sock}", "--api-url", cloud,
-                     "--region", "ewr"], sock, tmp_path / "controller.log", env={"VULTR_API_KEY": KEY}).wait_ready()
+                     "--region", "ewr", "--metrics-address", f"127.0.0.1:{metrics}"],
+                    sock, tmp_path / "controller.log", env={"VULTR_API_KEY": KEY}).wait_ready()
+    served.metrics_url = f"http://127.0.0.1:{metrics}"
     channel = grpc.insecure_channel(served.target)
     pb, pb_grpc = csi
     yield pb, pb_grpc.ControllerStub(channel), pb_grpc.IdentityStub(channel), served
@@ -139,6 +142,13 @@ def test_provision_attach_expand_snapshot_detach_delete(controller, cloud):
     ctl.DeleteVolume(pb.DeleteVolumeRequest(volume_id=volume.volume_id), timeout=30)
     ctl.DeleteVolume(pb.DeleteVolumeRequest(volume_id=volume.volume_id), timeout=30)
     assert api(cloud, "GET", "/v2/blocks")["blocks"] == []
+
+    text = urllib.request.urlopen(served.metrics_url + "/metrics", timeout=5).read().decode()
+    assert 'csi_rpc_requests_total{method="/csi.v1.Controller/CreateVolume",code="OK"} 2' in text, text
+    assert 'method="/csi.v1.Controller/CreateVolume",code="ALREADY_EXISTS"} 1' in text
+    assert 'csi_rpc_duration_seconds_count{method="/csi.v1.Controller/ControllerPublishVolume"} 1' in text
+    assert "cloudapi_requests_total{" in text
+    assert urllib.request.urlopen(served.metrics_url + "/healthz", timeout=5).read() == b"ok\n"
 
     log = served.output()
     assert f"volume.id={volume.volume_id}" in log or f'"volume.id":"{volume.volume_id}"' in log
