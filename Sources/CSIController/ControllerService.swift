@@ -33,6 +33,9 @@ public struct ControllerService: Sendable {
     /// What GetPluginCapabilities may say about a process serving this service.
     public static let pluginCapabilities = PluginCapabilities.advertised(controllerService: true, onlineExpansion: true)
 
+    /// Every Controller method's path starts with this; `serve` logs each of their calls.
+    public static let methodPrefix = "/csi.v1.Controller/"
+
     public let cloud: any ControllerCloud
     public let options: Options
     public let logger: Logger
@@ -74,11 +77,11 @@ public struct ControllerService: Sendable {
         let start = ContinuousClock.now
         do {
             let result = try await body(log)
-            log.info("done", metadata: ["rpc.duration_ms": .stringConvertible((ContinuousClock.now - start).milliseconds)])
+            log.debug("done", metadata: ["rpc.duration_ms": .stringConvertible((ContinuousClock.now - start).milliseconds)])
             return result
         } catch {
             let status = StatusMapping.status(for: error)
-            log.info("failed: \(status.message)", metadata: ["rpc.code": .string(status.code.description),
+            log.log(level: status.code == .internal ? .warning : .info, "failed: \(status.message)", metadata: ["rpc.code": .string(status.code.description),
                                                          "rpc.duration_ms": .stringConvertible((ContinuousClock.now - start).milliseconds)])
             throw error
         }

@@ -110,6 +110,7 @@ struct CSIController: AsyncParsableCommand {
                                            "api.url": .string(apiURL), "region.default": .string(defaultRegion ?? "none"),
                                            "max_volumes_per_node": "\(maxVolumesPerNode)"])
         var plugin = PluginServer(endpoint: endpoint, logger: logger)
+        plugin.selfLoggingMethods = [ControllerService.methodPrefix]
         var metricsServer: MetricsServer?
         if let metricsAddress, let registry, let (host, port) = MetricsServer.parse(address: metricsAddress) {
             do {
