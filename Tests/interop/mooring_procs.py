@@ -84,3 +84,28 @@ def http_ok(url: str) -> bool:
     except OSError:
         return False
 
+
+
+class LocalCloudProcess:
+    """A localcloud binary on a free loopback port with its state under `tmp_path/cloud`, its
+    API key `key`, no rate limit unless `extra` says otherwise; `url` once it answers /healthz."""
+
+    def __init__(self, bin_dir, tmp_path, key: str, *extra: str):
+        import time
+        port = free_port()
+        data = tmp_path / "cloud"
+        data.mkdir()
+        self._log = open(tmp_path / "localcloud.log", "wb")
+        self.proc = subprocess.Popen([str(bin_dir / "localcloud"), "--listen", f"127.0.0.1:{port}", "--data-dir", str(data),
+                                      "--rate-limit", "0", *extra],
+                                     env={**os.environ, "LOCALCLOUD_API_KEY": key}, stdout=self._log, stderr=self._log)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 15
+        while not http_ok(self.url + "/healthz"):
+            assert self.proc.poll() is None and time.monotonic() < deadline, "localcloud did not start"
+            time.sleep(0.05)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self._log.close()

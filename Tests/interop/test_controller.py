@@ -10,7 +10,7 @@ import urllib.request
 import grpc
 import pytest
 
-from mooring_procs import Served, compile_csi_stubs, free_port, http_ok
+from mooring_procs import LocalCloudProcess, Served, compile_csi_stubs, free_port
 
 KEY = "controller-interop-key-31c9"
 GiB = 1 << 30
@@ -21,29 +21,11 @@ def csi(tmp_path_factory):
     return compile_csi_stubs(tmp_path_factory.mktemp("stubs"))
 
 
-def start_localcloud(bin_dir, tmp_path, *extra):
-    port = free_port()
-    data = tmp_path / "cloud"
-    data.mkdir()
-    log = open(tmp_path / "localcloud.log", "wb")
-    proc = subprocess.Popen([str(bin_dir / "localcloud"), "--listen", f"127.0.0.1:{port}", "--data-dir", str(data),
-                             "--rate-limit", "0", "--pending-ms", "100", *extra],
-                            env={**os.environ, "LOCALCLOUD_API_KEY": KEY}, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while not http_ok(url + "/healthz"):
-        assert proc.poll() is None and time.monotonic() < deadline, "localcloud did not start"
-        time.sleep(0.05)
-    return proc, log, url
-
-
 @pytest.fixture
 def cloud(bin_dir, tmp_path):
-    proc, log, url = start_localcloud(bin_dir, tmp_path)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    cloud = LocalCloudProcess(bin_dir, tmp_path, KEY, "--pending-ms", "100")
+    yield cloud.url
+    cloud.stop()
 
 
 def api(url, method, path, body=None):
@@ -172,7 +154,8 @@ def test_errors_carry_the_codes_the_sidecars_expect(controller, cloud):
 
 
 def test_a_lost_create_answer_makes_no_second_volume(csi, bin_dir, tmp_path):
-    proc, log, url = start_localcloud(bin_dir, tmp_path, "--faults", "drop_after_commit_rate=0.3")
+    cloud = LocalCloudProcess(bin_dir, tmp_path, KEY, "--pending-ms", "100", "--faults", "drop_after_commit_rate=0.3")
+    url = cloud.url
     sock = tmp_path / "controller.sock"
     served = Served([str(bin_dir / "csi-controller"), "--endpoint", f"unix://{sock}", "--api-url", url, "--region", "ewr"],
                     sock, tmp_path / "controller.log", env={"VULTR_API_KEY": KEY}).wait_ready()
@@ -201,6 +184,4 @@ def test_a_lost_create_answer_makes_no_second_volume(csi, bin_dir, tmp_path):
     finally:
         channel.close()
         served.terminate()
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        cloud.stop()

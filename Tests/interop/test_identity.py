@@ -7,7 +7,7 @@ import subprocess
 import grpc
 import pytest
 
-from mooring_procs import Served, compile_csi_stubs, free_port, http_ok
+from mooring_procs import LocalCloudProcess, Served, compile_csi_stubs, free_port
 
 KEY = "identity-test-key-7d41"
 
@@ -19,23 +19,9 @@ def csi(tmp_path_factory):
 
 @pytest.fixture
 def localcloud(bin_dir, tmp_path):
-    port = free_port()
-    data = tmp_path / "cloud"
-    data.mkdir()
-    log = open(tmp_path / "localcloud.log", "wb")
-    proc = subprocess.Popen([str(bin_dir / "localcloud"), "--listen", f"127.0.0.1:{port}", "--data-dir", str(data),
-                             "--rate-limit", "0"],
-                            env={**os.environ, "LOCALCLOUD_API_KEY": KEY}, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    import time
-    deadline = time.monotonic() + 15
-    while not http_ok(url + "/healthz"):
-        assert proc.poll() is None and time.monotonic() < deadline, "localcloud did not start"
-        time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    cloud = LocalCloudProcess(bin_dir, tmp_path, KEY)
+    yield cloud.url
+    cloud.stop()
 
 
 def start_node(bin_dir, tmp_path, *extra, env=None):
