@@ -2,8 +2,6 @@
 driven by Python grpcio with stubs compiled from proto/csi.proto: the flows external-provisioner,
 -attacher, -resizer and -snapshotter go through."""
 import json
-import os
-import subprocess
 import time
 import urllib.request
 
