@@ -84,6 +84,22 @@ import Testing
         }
     }
 
+    @Test func waitsEndBeforeTheCallersDeadlineAndARetryFinishesTheJob() async throws {
+        try await ControllerHarness.with(cloud: { $0.pendingDuration = .milliseconds(1500) }) { h in
+            do {
+                _ = try await h.call(Controller.createVolume, Requests.create("slow"), timeout: .milliseconds(700))
+                Issue.record("a create that cannot finish in time succeeded")
+            } catch let error as RPCError {
+                // The driver's own answer, not the client giving up: it names what it waited for.
+                #expect(error.code == .deadlineExceeded)
+                #expect(error.message.contains("becoming active"), "\(error)")
+            }
+            try await Task.sleep(for: .milliseconds(1000))
+            let volume = try await h.call(Controller.createVolume, Requests.create("slow")).volume!
+            #expect(try await h.api.volumes().map(\.id) == [volume.volumeId])
+        }
+    }
+
     @Test func createAndPublishCostFiveCallsOrFewer() async throws {
         try await ControllerHarness.with { h in
             let node = try await h.newNode()
