@@ -2,6 +2,7 @@
 driven by Python grpcio with stubs compiled from proto/csi.proto: the flows external-provisioner,
 -attacher, -resizer and -snapshotter go through."""
 import json
+import subprocess
 import time
 import urllib.request
 
@@ -183,3 +184,18 @@ def test_a_lost_create_answer_makes_no_second_volume(csi, bin_dir, tmp_path):
         channel.close()
         served.terminate()
         cloud.stop()
+
+
+@pytest.mark.parametrize("flag,value,words", [
+    ("--max-volumes-per-node", "-1", "--max-volumes-per-node"),
+    ("--metrics-address", "nowhere", "HOST:PORT"),
+    ("--api-rate", "0", "--api-rate"),
+    ("--region", "", "--region"),
+])
+def test_bad_flags_are_refused_with_a_clear_message(bin_dir, tmp_path, flag, value, words):
+    out = subprocess.run([str(bin_dir / "csi-controller"), "--endpoint", f"unix://{tmp_path}/c.sock",
+                          "--api-url", "http://127.0.0.1:1", f"{flag}={value}"],
+                         capture_output=True, text=True, timeout=20, env={"VULTR_API_KEY": KEY})
+    assert out.returncode != 0
+    assert words in out.stderr, out.stderr
+    assert not (tmp_path / "c.sock").exists()
