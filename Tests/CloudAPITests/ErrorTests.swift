@@ -4,7 +4,10 @@ import Testing
 
 @Suite struct ErrorTests {
     @Test func everyHTTPErrorClassIsTypedWithStatusMessageAndPath() async throws {
-        try await Harness.with(client: { $0.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(5)) }) { h in
+        // A pending window long enough that "attach while still pending" (423) holds even on a
+        // loaded machine; the test waits it out once.
+        try await Harness.with(server: { $0.pendingDuration = .seconds(2) },
+                               client: { $0.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(5)) }) { h in
             let instance = try await h.newInstance()
 
             let notFound = await #expect(throws: CloudError.self) { try await h.client.volume(id: "missing-id") }

@@ -221,7 +221,9 @@ def test_metadata_by_id_and_by_source_address(cloud):
     assert_error(requests.get(f"{cloud.url}/v1.json", params={"instance_id": "nope"}, timeout=5), 404)
 
 
-def test_blocks(cloud):
+def test_blocks(cloud_factory):
+    # A pending window long enough that "attach while pending" (423) holds on a loaded machine.
+    cloud = cloud_factory("--pending-ms", "2000")
     inst = cloud.instance()
     other = cloud.instance()
     r = cloud.call("POST", "/v2/blocks", {"region": "ewr", "size_gb": 40, "label": "db", "block_type": "storage_opt"})

@@ -1,2 +1,0 @@
-/// Kubernetes REST client and controller runtime (issue 6).
-public enum KubernetesModule {}
