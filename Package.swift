@@ -125,7 +125,18 @@ let package = Package(
             name: "Telemetry",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The `--metrics-address` HTTP listener (/metrics, /healthz) for Telemetry's registry.
+        .target(
+            name: "MetricsHTTP",
+            dependencies: [
+                "Telemetry",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Cloud controller manager controllers.
@@ -136,7 +147,8 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "CSIController", "RPC", "Telemetry", "CloudAPI",
+                "CSIDriver", "CSIController", "RPC", "Telemetry", "MetricsHTTP", "CloudAPI",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -173,7 +185,16 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
-        .testTarget(name: "CSIControllerTests", dependencies: ["CSIController", "CSIDriver", "RPC", "CloudAPI"]),
+        // The controller's cloud mapping, and its service over the real socket against an
+        // in-process local cloud.
+        .testTarget(
+            name: "CSIControllerTests",
+            dependencies: [
+                "CSIController", "CSIDriver", "CSI", "RPC", "CloudAPI", "LocalCloud",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(

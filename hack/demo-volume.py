@@ -115,7 +115,7 @@ def main():
         step(f"attach it to instance {instance['id']} (POST /v2/blocks/{block['id']}/attach)")
         cloud.call("POST", f"/v2/blocks/{block['id']}/attach", {"instance_id": instance["id"], "live": True})
         attached = True
-        context = {"device": f"virtio-{block['mount_id']}"}
+        context = {"device_name": f"virtio-{block['mount_id']}"}
         detail(f"publish_context {context}")
 
         step(f"NodeStageVolume: format as {args.fs_type} and mount at {staging}")

@@ -63,7 +63,7 @@ PY
 echo "this machine is instance $instance in region ewr"
 
 step "4/5 starting csi-controller and csi-node"
-VULTR_API_KEY=$key "$bin/csi-controller" --endpoint "unix://$dir/sockets/controller.sock" --api-url "$api" \
+VULTR_API_KEY=$key "$bin/csi-controller" --endpoint "unix://$dir/sockets/controller.sock" --api-url "$api" --region ewr \
   >"$dir/logs/csi-controller.log" 2>&1 &
 pids+=($!)
 "$bin/csi-node" --endpoint "unix://$dir/sockets/node.sock" --node-id "$instance" --region ewr \
@@ -78,9 +78,9 @@ step "5/5 asking each plugin's Identity service (Python grpcio client, stubs fro
 
 cat <<MSG
 
-What exists so far: the CSI Identity service in both plugins over real gRPC sockets, and the
-local cloud's API. Volume provisioning, attachment and mounting arrive with the controller and
-node services. Logs: $dir/logs/
+What exists so far: the CSI Identity service in both plugins and the Controller service in
+csi-controller over real gRPC sockets, and the local cloud's API. Mounting arrives with the node
+service. Logs: $dir/logs/
 MSG
 if $keep; then
   echo "Left running (pids ${pids[*]}); API key for $api: $key"

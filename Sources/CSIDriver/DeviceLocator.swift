@@ -1,11 +1,12 @@
 /// Finds the disk a volume was attached as. The controller puts the device's file name under the
-/// device directory into the publish context (`device` = `virtio-<mount_id>`, or `mount_id` alone);
-/// right after an attach the link may not exist yet, so the locator waits for it, up to `wait`.
+/// device directory into the publish context (`PublishContext`: `device_name` = `virtio-<mount_id>`,
+/// and `mount_id`); right after an attach the link may not exist yet, so the locator waits for
+/// it, up to `wait`.
 public struct DeviceLocator: Sendable {
     /// Publish-context key holding the device's file name under `directory`.
-    public static let deviceKey = "device"
+    public static let deviceKey = PublishContext.deviceNameKey
     /// Publish-context key holding the cloud's mount id (the device is `virtio-<mount_id>`).
-    public static let mountIDKey = "mount_id"
+    public static let mountIDKey = PublishContext.mountIDKey
 
     public let directory: String
     public var wait: Duration
@@ -22,7 +23,7 @@ public struct DeviceLocator: Sendable {
         if let device = context[deviceKey], !device.isEmpty {
             name = device
         } else if let mountID = context[mountIDKey], !mountID.isEmpty {
-            name = "virtio-\(mountID)"
+            name = PublishContext.deviceName(mountID: mountID)
         } else {
             throw DriverError.invalidArgument(
                 "publish_context of volume \(volumeID) names no device (expected key \"\(deviceKey)\" or \"\(mountIDKey)\")")

@@ -7,10 +7,6 @@ import RPC
 /// different volumes run concurrently, and a second call on a volume whose operation is still
 /// running gets `ABORTED` (the sidecars retry).
 public struct NodeService: Sendable {
-    /// Topology segment key carrying the node's region; the controller's accessibility
-    /// requirements use the same key.
-    public static let regionTopologyKey = "topology.block.csi.mooring.dev/region"
-
     public struct Configuration: Sendable {
         /// This node's cloud instance id, reported as the CSI node id.
         public var nodeID: String
@@ -60,9 +56,7 @@ public struct NodeService: Sendable {
         var response = NodeGetInfoResponse()
         response.nodeId = configuration.nodeID
         response.maxVolumesPerNode = configuration.maxVolumesPerNode
-        var topology = Topology()
-        topology.segments = [Self.regionTopologyKey: configuration.region]
-        response.accessibleTopology = topology
+        response.accessibleTopology = RegionTopology.topology(region: configuration.region)
         return response
     }
 

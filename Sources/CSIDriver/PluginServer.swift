@@ -8,6 +8,11 @@ public struct PluginServer: Sendable {
     public let endpoint: Endpoint
     public let logger: Logger
     public var grace: Duration = .seconds(30)
+    /// Called after every call (for per-RPC metrics).
+    public var onCall: (@Sendable (CallRecord) -> Void)?
+    /// Method path prefixes (e.g. `/csi.v1.Controller/`) whose handlers log each call themselves,
+    /// with the volume it concerns; the server does not log those calls a second time.
+    public var selfLoggingMethods: [String] = []
 
     public init(endpoint: Endpoint, logger: Logger) {
         self.endpoint = endpoint
@@ -28,7 +33,11 @@ public struct PluginServer: Sendable {
         var configuration = RPCServer.Configuration(endpoint: endpoint)
         configuration.mapError = StatusMapping.status(for:)
         let logger = self.logger
+        let onCall = self.onCall
+        let selfLogging = self.selfLoggingMethods
         configuration.observer = { record in
+            onCall?(record)
+            if selfLogging.contains(where: { record.method.hasPrefix($0) }) { return }
             let metadata: Logger.Metadata = [
                 "rpc.method": .string(record.method),
                 "rpc.code": .string(record.code.description),

@@ -3,6 +3,8 @@ import CSIController
 import CSIDriver
 import CloudAPI
 import Logging
+import Metrics
+import MetricsHTTP
 import RPC
 import Telemetry
 
@@ -12,10 +14,10 @@ struct CSIController: AsyncParsableCommand {
         commandName: "csi-controller",
         abstract: "Mooring CSI controller plugin: the CSI Identity and Controller services on a Unix socket.",
         discussion: """
-        This version serves the Identity service (GetPluginInfo, GetPluginCapabilities, Probe). \
-        The Controller service (create, delete, attach, expand, snapshot volumes) is not built yet \
-        and answers UNIMPLEMENTED; GetPluginCapabilities says so by not advertising it. Probe \
-        reports ready only when the cloud API answers and accepts the key.
+        Serves the Identity service and the Controller service: volumes are created, deleted, \
+        attached, detached, expanded and snapshotted through the cloud's block storage API. \
+        GetCapacity is not served (the cloud cannot tell). Probe reports ready only when the \
+        cloud API answers and accepts the key.
         The API key comes from the environment variable VULTR_API_KEY or from --api-key-file.
         """,
         version: MooringVersion.string
@@ -30,6 +32,24 @@ struct CSIController: AsyncParsableCommand {
     @Option(name: .customLong("api-key-file"), help: "File holding the API key (else VULTR_API_KEY).")
     var apiKeyFile: String?
 
+    @Option(help: "Region for volumes created without topology requirements (default: this instance's region from the metadata service).")
+    var region: String?
+
+    @Option(name: .customLong("max-volumes-per-node"), help: "Volumes one node may have attached; ControllerPublish refuses more with RESOURCE_EXHAUSTED (0: the cloud's own limit).")
+    var maxVolumesPerNode = 0
+
+    @Option(name: .customLong("metadata-url"), help: "Instance metadata document, read for the region when --region is not given.")
+    var metadataURL = MetadataService.defaultURL
+
+    @Option(name: .customLong("api-rate"), help: "Cloud API requests per second this process allows itself (Vultr answers 429 above about 30 per address).")
+    var apiRate: Double = 20
+
+    @Option(name: .customLong("api-burst"), help: "Cloud API requests this process may send at once before --api-rate applies.")
+    var apiBurst: Double = 10
+
+    @Option(name: .customLong("metrics-address"), help: "Serve /metrics (Prometheus text: per-RPC counts and latency, cloud API calls) and /healthz on HOST:PORT.")
+    var metricsAddress: String?
+
     @Option(name: .customLong("driver-name"), help: "CSI driver name reported by GetPluginInfo.")
     var driverName = DriverIdentity.defaultName
 
@@ -43,11 +63,24 @@ struct CSIController: AsyncParsableCommand {
         guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else {
             throw ValidationError("--api-url must be an http:// or https:// URL, got \"\(apiURL)\"")
         }
+        guard maxVolumesPerNode >= 0 else {
+            throw ValidationError("--max-volumes-per-node must be 0 or more, got \(maxVolumesPerNode)")
+        }
+        guard apiRate > 0, apiBurst >= 1 else {
+            throw ValidationError("--api-rate must be positive and --api-burst at least 1")
+        }
+        if let metricsAddress, MetricsServer.parse(address: metricsAddress) == nil {
+            throw ValidationError("--metrics-address must be HOST:PORT, got \"\(metricsAddress)\"")
+        }
+        if let region, region.isEmpty { throw ValidationError("--region must not be empty") }
     }
 
     func run() async throws {
         logFormat.bootstrap(level: logLevel)
         let logger = Logger(label: "csi-controller")
+        // Before anything creates a metric (the cloud client does, on creation).
+        let registry = metricsAddress.map { _ in PrometheusRegistry() }
+        if let registry { MetricsSystem.bootstrap(registry) }
         let identity: DriverIdentity
         let endpoint: Endpoint
         do {
@@ -64,17 +97,59 @@ struct CSIController: AsyncParsableCommand {
         } else {
             throw ValidationError("no API key: set VULTR_API_KEY or pass --api-key-file PATH")
         }
-        let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key), logger: logger)
+        let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key,
+                                                        rateLimiter: TokenBucket(rate: apiRate, burst: apiBurst)),
+                                logger: logger)
+        let defaultRegion = await self.defaultRegion(logger)
+        let controller = ControllerService(
+            cloud: cloud, options: .init(defaultRegion: defaultRegion, maxVolumesPerNode: maxVolumesPerNode), logger: logger)
         let service = IdentityService(identity: identity,
-                                      capabilities: PluginCapabilities.advertised(controllerService: false),
+                                      capabilities: ControllerService.pluginCapabilities,
                                       readiness: [CloudAccessReadiness(cloud: cloud, baseURL: apiURL)], logger: logger)
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
-                                           "api.url": .string(apiURL)])
+                                           "api.url": .string(apiURL), "region.default": .string(defaultRegion ?? "none"),
+                                           "max_volumes_per_node": "\(maxVolumesPerNode)"])
+        var plugin = PluginServer(endpoint: endpoint, logger: logger)
+        plugin.selfLoggingMethods = [ControllerService.methodPrefix]
+        var metricsServer: MetricsServer?
+        if let metricsAddress, let registry, let (host, port) = MetricsServer.parse(address: metricsAddress) {
+            do {
+                metricsServer = try await MetricsServer.start(host: host, port: port, registry: registry)
+            } catch {
+                logger.critical("cannot serve metrics on \(metricsAddress): \(error)")
+                throw ExitCode(1)
+            }
+            logger.info("serving metrics", metadata: ["metrics.address": .string("\(host):\(metricsServer!.port)")])
+            plugin.onCall = { record in
+                Counter(label: "csi_rpc_requests_total",
+                        dimensions: [("method", record.method), ("code", record.code.description)]).increment()
+                Metrics.Timer(label: "csi_rpc_duration_seconds", dimensions: [("method", record.method)])
+                    .record(duration: record.duration)
+            }
+        }
+        defer { if let metricsServer { Task { await metricsServer.stop() } } }
         do {
-            try await PluginServer(endpoint: endpoint, logger: logger).run { service.register(on: $0) }
+            try await plugin.run { server in
+                service.register(on: server)
+                controller.register(on: server)
+            }
         } catch let error as RPCError {
             logger.critical("cannot serve: \(error.message)")
             throw ExitCode(1)
+        }
+    }
+
+    /// `--region`, else the metadata service's answer; nil (creates must then name a region in
+    /// their topology requirements) when neither is available.
+    private func defaultRegion(_ logger: Logger) async -> String? {
+        if let region { return region }
+        do {
+            let metadata = MetadataService(url: metadataURL, timeout: .seconds(1), retry: .none)
+            return try await metadata.fetch().region
+        } catch {
+            logger.warning("no --region and the metadata service did not answer; volumes need a region in their topology requirements",
+                           metadata: ["metadata.url": .string(metadataURL), "error": .string("\(error)")])
+            return nil
         }
     }
 }

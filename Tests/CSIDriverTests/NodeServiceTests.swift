@@ -143,10 +143,10 @@ import Testing
     }
 
     @Test func deviceNamesComeFromThePublishContext() throws {
-        #expect(try DeviceLocator.deviceName(in: ["device": "virtio-abc"], volumeID: "v") == "virtio-abc")
+        #expect(try DeviceLocator.deviceName(in: ["device_name": "virtio-abc"], volumeID: "v") == "virtio-abc")
         #expect(try DeviceLocator.deviceName(in: ["mount_id": "abc"], volumeID: "v") == "virtio-abc")
         #expect(throws: DriverError.self) { try DeviceLocator.deviceName(in: [:], volumeID: "v") }
-        #expect(throws: DriverError.self) { try DeviceLocator.deviceName(in: ["device": "../sda"], volumeID: "v") }
+        #expect(throws: DriverError.self) { try DeviceLocator.deviceName(in: ["device_name": "../sda"], volumeID: "v") }
     }
 }
 

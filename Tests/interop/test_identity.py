@@ -99,13 +99,15 @@ def test_controller_is_ready_when_the_cloud_accepts_its_key(csi, bin_dir, tmp_pa
         assert probe.ready.value is True
         caps = stub.GetPluginCapabilities(pb.GetPluginCapabilitiesRequest(), timeout=10)
         advertised = {c.service.type for c in caps.capabilities if c.HasField("service")}
-        # Controller RPCs are not served yet, so CONTROLLER_SERVICE must not be advertised ...
-        assert pb.PluginCapability.Service.CONTROLLER_SERVICE not in advertised
-        # ... and they really are absent.
+        # The Controller service is served, and advertised with the topology it honours ...
+        assert pb.PluginCapability.Service.CONTROLLER_SERVICE in advertised
+        assert pb.PluginCapability.Service.VOLUME_ACCESSIBILITY_CONSTRAINTS in advertised
+        # ... and it answers: a create without capabilities is refused for that reason.
         controller = csi[1].ControllerStub(ch)
         with pytest.raises(grpc.RpcError) as info:
             controller.CreateVolume(pb.CreateVolumeRequest(name="v"), timeout=10)
-        assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert "volume_capabilities" in info.value.details()
         ch.close()
     finally:
         served.kill()

@@ -109,7 +109,7 @@ def test_volume_lifecycle_on_real_devices(csi, world, fs_type):
     block = cloud.call("POST", "/v2/blocks", {"region": "ewr", "size_gb": 10, "label": "data"})["block"]
     block = cloud.wait(f"/v2/blocks/{block['id']}", "block", "status", "active")
     cloud.call("POST", f"/v2/blocks/{block['id']}/attach", {"instance_id": instance["id"], "live": True})
-    context = {"device": f"virtio-{block['mount_id']}"}
+    context = {"device_name": f"virtio-{block['mount_id']}"}
     vid, cap = block["id"], capability(pb, fs_type)
 
     staging, target = str(tmp / "staging"), str(tmp / "pod" / "vol")
@@ -178,7 +178,7 @@ def test_raw_block_and_refusals(csi, world):
     block = cloud.call("POST", "/v2/blocks", {"region": "ewr", "size_gb": 10, "label": "raw"})["block"]
     cloud.wait(f"/v2/blocks/{block['id']}", "block", "status", "active")
     cloud.call("POST", f"/v2/blocks/{block['id']}/attach", {"instance_id": instance["id"], "live": True})
-    context = {"device": f"virtio-{block['mount_id']}"}
+    context = {"device_name": f"virtio-{block['mount_id']}"}
     staging, target = str(tmp / "staging"), str(tmp / "pod" / "dev")
     cap = capability(pb, block=True)
     stub.NodeStageVolume(pb.NodeStageVolumeRequest(volume_id=block["id"], publish_context=context,

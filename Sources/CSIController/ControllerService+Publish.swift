@@ -1,0 +1,114 @@
+import CloudAPI
+import CSIDriver
+import CSI
+import Logging
+import RPC
+
+extension ControllerService {
+    func publishVolume(_ request: ControllerPublishVolumeRequest,
+                       _ context: CallContext) async throws -> ControllerPublishVolumeResponse {
+        try await serve(context, ["volume.id": .string(request.volumeId), "node.id": .string(request.nodeId)]) { log in
+            guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            guard !request.nodeId.isEmpty else { throw DriverError.invalidArgument("node_id must not be empty") }
+            guard let capability = request.volumeCapability else { throw DriverError.invalidArgument("volume_capability must be given") }
+            if let problem = VolumeCapabilityCheck.problem(with: capability) { throw DriverError.invalidArgument(problem) }
+            guard !request.readonly else {
+                throw DriverError.invalidArgument("the cloud cannot attach a volume read-only (PUBLISH_READONLY is not offered); mount it read-only on the node instead")
+            }
+            return try await inFlight.run(request.volumeId, operation: "ControllerPublishVolume") {
+                if options.maxVolumesPerNode > 0, let published = try await checkAttachLimit(request) {
+                    return published
+                }
+                do {
+                    try await cloud.attachVolume(id: request.volumeId, instanceID: request.nodeId)
+                } catch let error as CloudError {
+                    if let published = try await explainFailedAttach(error, request) { return published }
+                }
+                let volume = try await CloudWait.until(
+                    "volume \(request.volumeId) attaching to \(request.nodeId)", deadline: waitDeadline(context), firstCheck: .zero,
+                    fetch: { [cloud] in try await cloud.volume(id: request.volumeId) },
+                    done: { $0.attachedInstanceID == request.nodeId })
+                log.info("volume attached", metadata: ["volume.mount_id": .string(volume.mountID)])
+                return published(volume)
+            }
+        }
+    }
+
+    /// Enforces `--max-volumes-per-node` from one list of volumes; answers at once when the
+    /// volume is already attached to this node.
+    private func checkAttachLimit(_ request: ControllerPublishVolumeRequest) async throws -> ControllerPublishVolumeResponse? {
+        let volumes = try await cloud.volumes()
+        guard let volume = volumes.first(where: { $0.id == request.volumeId }) else {
+            throw DriverError.notFound("volume \(request.volumeId) does not exist")
+        }
+        if volume.attachedInstanceID == request.nodeId { return published(volume) }
+        let attached = volumes.filter { $0.attachedInstanceID == request.nodeId }.count
+        guard attached < options.maxVolumesPerNode else {
+            throw DriverError.resourceExhausted("node \(request.nodeId) already has \(attached) volumes attached, "
+                + "the most --max-volumes-per-node allows")
+        }
+        return nil
+    }
+
+    /// Classifies an attach the cloud refused by looking at the volume: already attached here is
+    /// success (returned), elsewhere `FAILED_PRECONDITION`, neither means the node is full.
+    private func explainFailedAttach(_ error: CloudError,
+                                     _ request: ControllerPublishVolumeRequest) async throws -> ControllerPublishVolumeResponse? {
+        let (volumeID, nodeID) = (request.volumeId, request.nodeId)
+        switch error.code {
+        case _ where error.meansAbsent:
+            _ = try await existingVolume(volumeID)
+            throw DriverError.notFound("node \(nodeID) is not an instance the cloud knows")
+        case .conflict:
+            let volume = try await existingVolume(volumeID)
+            switch volume.attachedInstanceID {
+            case nodeID?: return published(volume)
+            case let other?: throw DriverError.failedPrecondition("volume \(volumeID) is attached to node \(other); detach it there first")
+            case nil: throw DriverError.resourceExhausted("node \(nodeID) cannot take another volume: \(error.message)")
+            }
+        case .invalidInput:
+            throw DriverError.failedPrecondition("volume \(volumeID) cannot attach to node \(nodeID): \(error.message)")
+        default:
+            if error.mayHaveCommitted, let volume = try? await cloud.volume(id: volumeID), volume.attachedInstanceID == nodeID {
+                return published(volume)
+            }
+            throw error
+        }
+    }
+
+    private func published(_ volume: CloudAPI.Volume) -> ControllerPublishVolumeResponse {
+        var response = ControllerPublishVolumeResponse()
+        response.publishContext = PublishContext.context(mountID: volume.mountID)
+        return response
+    }
+
+    func unpublishVolume(_ request: ControllerUnpublishVolumeRequest,
+                         _ context: CallContext) async throws -> ControllerUnpublishVolumeResponse {
+        try await serve(context, ["volume.id": .string(request.volumeId), "node.id": .string(request.nodeId)]) { log in
+            guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            try await inFlight.run(request.volumeId, operation: "ControllerUnpublishVolume") {
+                let volume: CloudAPI.Volume
+                do {
+                    volume = try await cloud.volume(id: request.volumeId)
+                } catch let error as CloudError where error.meansAbsent {
+                    log.info("volume does not exist; nothing to detach")
+                    return
+                }
+                guard let attached = volume.attachedInstanceID, request.nodeId.isEmpty || attached == request.nodeId else {
+                    log.info("volume is not attached to this node; nothing to detach")
+                    return
+                }
+                do {
+                    try await cloud.detachVolume(id: volume.id)
+                } catch let error as CloudError where error.code == .conflict || error.meansAbsent || error.mayHaveCommitted {
+                    // Detached meanwhile, deleted, or the answer was lost: the wait below decides.
+                }
+                _ = try await CloudWait.until(
+                    "volume \(volume.id) detaching from \(attached)", deadline: waitDeadline(context), firstCheck: .zero,
+                    fetch: { [cloud] in try await cloud.volume(id: volume.id) }, done: { $0.attachedInstanceID == nil })
+                log.info("volume detached", metadata: ["node.previous": .string(attached)])
+            }
+            return ControllerUnpublishVolumeResponse()
+        }
+    }
+}

@@ -1,0 +1,267 @@
+import CloudAPI
+import CSIDriver
+import CSI
+import Logging
+import RPC
+
+extension ControllerService {
+    func createVolume(_ request: CreateVolumeRequest, _ context: CallContext) async throws -> CreateVolumeResponse {
+        try await serve(context, ["volume.name": .string(request.name)]) { log in
+            guard !request.name.isEmpty else { throw DriverError.invalidArgument("name must not be empty") }
+            try VolumeCapabilityCheck.require(request.volumeCapabilities)
+            let parameters = try VolumeParameters(parsing: request.parameters)
+            let region = try RegionTopology.region(for: request.accessibilityRequirements, fallback: options.defaultRegion)
+            return try await inFlight.run("name/\(request.name)", operation: "CreateVolume") {
+                if let existing = try await cloud.volume(labeled: request.name) {
+                    try checkCompatible(existing, request, parameters)
+                    log.info("volume with this name exists", metadata: ["volume.id": .string(existing.id)])
+                    return response(try await waitUntilActive(existing, context), request.volumeContentSource)
+                }
+                let source = try await contentSource(request, parameters, region, context, log)
+                let size = try VolumeSize.gigabytes(for: request.capacityRange, type: parameters.blockType, atLeast: source.floorGB)
+                let create = VolumeCreateRequest(region: region, sizeGB: size, label: request.name,
+                                                 blockType: parameters.blockType, snapshotID: source.snapshotID)
+                var volume: CloudAPI.Volume
+                do {
+                    volume = try await cloud.createVolume(create)
+                } catch let error as CloudError where error.mayHaveCommitted {
+                    // The create may have happened with its answer lost: the label says.
+                    guard let found = try await cloud.volume(labeled: request.name) else { throw error }
+                    log.info("create answer lost; found the volume by its label", metadata: ["volume.id": .string(found.id)])
+                    volume = found
+                }
+                log.info("volume created", metadata: ["volume.id": .string(volume.id), "volume.size_gb": "\(volume.sizeGB)",
+                                                      "volume.region": .string(volume.region)])
+                volume = try await waitUntilActive(volume, context)
+                if let temporary = source.temporarySnapshotID {
+                    await deleteQuietly(snapshot: temporary, log)
+                }
+                return response(volume, request.volumeContentSource)
+            }
+        }
+    }
+
+    /// A same-named volume answers a retried create only if it is what this request asks for.
+    private func checkCompatible(_ existing: CloudAPI.Volume, _ request: CreateVolumeRequest,
+                                 _ parameters: VolumeParameters) throws(DriverError) {
+        guard VolumeSize.satisfies(existing.sizeGB, request.capacityRange) else {
+            throw .alreadyExists("volume \"\(request.name)\" exists (\(existing.id)) with \(existing.sizeGB) GiB, "
+                + "outside the requested capacity range")
+        }
+        if let type = existing.blockType, type != parameters.blockType {
+            throw .alreadyExists("volume \"\(request.name)\" exists (\(existing.id)) as \(type.rawValue), not \(parameters.blockType.rawValue)")
+        }
+        guard RegionTopology.allows(existing.region, request.accessibilityRequirements) else {
+            throw .alreadyExists("volume \"\(request.name)\" exists (\(existing.id)) in region \(existing.region), "
+                + "which the accessibility requirements exclude")
+        }
+    }
+
+    private struct Source {
+        var snapshotID: String?
+        var floorGB = 0
+        /// A snapshot made only to clone a volume, deleted once the clone exists.
+        var temporarySnapshotID: String?
+    }
+
+    /// Resolves `volume_content_source`: a snapshot to restore, or a volume to clone through a
+    /// temporary snapshot (the cloud has no direct clone).
+    private func contentSource(_ request: CreateVolumeRequest, _ parameters: VolumeParameters, _ region: String,
+                               _ context: CallContext, _ log: Logger) async throws -> Source {
+        switch request.volumeContentSource?.type {
+        case nil:
+            return Source()
+        case .snapshot(let source):
+            guard !source.snapshotId.isEmpty else { throw DriverError.invalidArgument("volume_content_source.snapshot.snapshot_id is empty") }
+            var snapshot = try await existingSnapshot(source.snapshotId)
+            if !snapshot.isReady {
+                snapshot = try await CloudWait.until("snapshot \(snapshot.id) becoming ready", deadline: waitDeadline(context),
+                                                     firstCheck: options.provisioningDelay,
+                                                     fetch: { [cloud, id = snapshot.id] in try await cloud.snapshot(id: id) },
+                                                     done: \.isReady)
+            }
+            return Source(snapshotID: snapshot.id, floorGB: snapshot.sizeGB)
+        case .volume(let source):
+            guard !source.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_content_source.volume.volume_id is empty") }
+            let original = try await existingVolume(source.volumeId)
+            guard original.region == region else {
+                throw DriverError.invalidArgument("cannot clone volume \(original.id) from region \(original.region) into \(region)")
+            }
+            let description = "clone-source-for-\(request.name)"
+            var snapshot: VolumeSnapshot
+            if let found = try await cloud.snapshots().first(where: { $0.description == description && $0.volumeID == original.id }) {
+                snapshot = found
+            } else {
+                snapshot = try await cloud.createSnapshot(volumeID: original.id, description: description)
+            }
+            log.info("cloning through a temporary snapshot", metadata: ["snapshot.id": .string(snapshot.id),
+                                                                       "source.volume.id": .string(original.id)])
+            snapshot = try await CloudWait.until("snapshot \(snapshot.id) of volume \(original.id)", deadline: waitDeadline(context),
+                                                 firstCheck: .zero, fetch: { [cloud, id = snapshot.id] in try await cloud.snapshot(id: id) },
+                                                 done: \.isReady)
+            return Source(snapshotID: snapshot.id, floorGB: max(original.sizeGB, snapshot.sizeGB), temporarySnapshotID: snapshot.id)
+        }
+    }
+
+    func deleteVolume(_ request: DeleteVolumeRequest, _ context: CallContext) async throws -> DeleteVolumeResponse {
+        try await serve(context, ["volume.id": .string(request.volumeId)]) { log in
+            guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            try await inFlight.run(request.volumeId, operation: "DeleteVolume") {
+                do {
+                    try await cloud.deleteVolume(id: request.volumeId)
+                    log.info("volume deleted")
+                } catch let error as CloudError where error.meansAbsent {
+                    log.info("volume does not exist; nothing to delete")
+                } catch let error as CloudError where error.code == .conflict {
+                    throw DriverError.failedPrecondition("volume \(request.volumeId) is in use: \(error.message)")
+                }
+            }
+            return DeleteVolumeResponse()
+        }
+    }
+
+    func validateVolumeCapabilities(_ request: ValidateVolumeCapabilitiesRequest,
+                                    _ context: CallContext) async throws -> ValidateVolumeCapabilitiesResponse {
+        try await serve(context, ["volume.id": .string(request.volumeId)]) { _ in
+            guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            guard !request.volumeCapabilities.isEmpty else { throw DriverError.invalidArgument("volume_capabilities must not be empty") }
+            let volume = try await existingVolume(request.volumeId)
+            var problems = request.volumeCapabilities.compactMap(VolumeCapabilityCheck.problem(with:))
+            do {
+                let parameters = try VolumeParameters(parsing: request.parameters)
+                if let type = volume.blockType, !request.parameters.isEmpty, type != parameters.blockType {
+                    problems.append("volume is \(type.rawValue), parameters ask for \(parameters.blockType.rawValue)")
+                }
+            } catch {
+                problems.append((error as? DriverError)?.message ?? "\(error)")
+            }
+            var response = ValidateVolumeCapabilitiesResponse()
+            if problems.isEmpty {
+                var confirmed = ValidateVolumeCapabilitiesResponse.Confirmed()
+                confirmed.volumeCapabilities = request.volumeCapabilities
+                confirmed.volumeContext = request.volumeContext
+                confirmed.parameters = request.parameters
+                confirmed.mutableParameters = request.mutableParameters
+                response.confirmed = confirmed
+            } else {
+                response.message = problems.joined(separator: "; ")
+            }
+            return response
+        }
+    }
+
+    func listVolumes(_ request: ListVolumesRequest, _ context: CallContext) async throws -> ListVolumesResponse {
+        try await serve(context, ["volume.id": "*"]) { _ in
+            let volumes = try await cloud.volumes().sorted { $0.id < $1.id }
+            let page = try PageToken.page(volumes, maxEntries: request.maxEntries, startingToken: request.startingToken)
+            var response = ListVolumesResponse()
+            response.nextToken = page.next
+            response.entries = page.items.map { volume in
+                var entry = ListVolumesResponse.Entry()
+                entry.volume = csiVolume(volume)
+                var status = ListVolumesResponse.VolumeStatus()
+                status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
+                status.volumeCondition = condition(volume)
+                entry.status = status
+                return entry
+            }
+            return response
+        }
+    }
+
+    func getVolume(_ request: ControllerGetVolumeRequest, _ context: CallContext) async throws -> ControllerGetVolumeResponse {
+        try await serve(context, ["volume.id": .string(request.volumeId)]) { _ in
+            guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            let volume = try await existingVolume(request.volumeId)
+            var response = ControllerGetVolumeResponse()
+            response.volume = csiVolume(volume)
+            var status = ControllerGetVolumeResponse.VolumeStatus()
+            status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
+            status.volumeCondition = condition(volume)
+            response.status = status
+            return response
+        }
+    }
+
+    func expandVolume(_ request: ControllerExpandVolumeRequest, _ context: CallContext) async throws -> ControllerExpandVolumeResponse {
+        try await serve(context, ["volume.id": .string(request.volumeId)]) { log in
+            guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            guard let range = request.capacityRange else { throw DriverError.invalidArgument("capacity_range must be given") }
+            if let capability = request.volumeCapability, let problem = VolumeCapabilityCheck.problem(with: capability) {
+                throw DriverError.invalidArgument(problem)
+            }
+            return try await inFlight.run(request.volumeId, operation: "ControllerExpandVolume") {
+                let volume = try await existingVolume(request.volumeId)
+                let size = try VolumeSize.gigabytes(for: range, type: volume.blockType ?? .highPerformance)
+                var response = ControllerExpandVolumeResponse()
+                // A raw block volume needs nothing on the node; a filesystem must be grown there.
+                if case .block = request.volumeCapability?.accessType {
+                    response.nodeExpansionRequired = false
+                } else {
+                    response.nodeExpansionRequired = true
+                }
+                guard size > volume.sizeGB else {
+                    log.info("volume is already large enough", metadata: ["volume.size_gb": "\(volume.sizeGB)"])
+                    response.capacityBytes = VolumeSize.bytes(volume.sizeGB)
+                    return response
+                }
+                do {
+                    try await cloud.resizeVolume(id: volume.id, sizeGB: size)
+                } catch let error as CloudError where error.meansAbsent {
+                    throw DriverError.notFound("volume \(volume.id) does not exist")
+                }
+                log.info("volume resized", metadata: ["volume.size_gb": "\(size)", "volume.previous_size_gb": "\(volume.sizeGB)"])
+                response.capacityBytes = VolumeSize.bytes(size)
+                return response
+            }
+        }
+    }
+
+    // MARK: Shared
+
+    /// The volume, or `NOT_FOUND`.
+    func existingVolume(_ id: String) async throws -> CloudAPI.Volume {
+        do {
+            return try await cloud.volume(id: id)
+        } catch let error as CloudError where error.meansAbsent {
+            throw DriverError.notFound("volume \(id) does not exist")
+        }
+    }
+
+    func waitUntilActive(_ volume: CloudAPI.Volume, _ context: CallContext) async throws -> CloudAPI.Volume {
+        guard volume.status != .active else { return volume }
+        return try await CloudWait.until("volume \(volume.id) becoming active", deadline: waitDeadline(context),
+                                         firstCheck: options.provisioningDelay,
+                                         fetch: { [cloud, id = volume.id] in try await cloud.volume(id: id) },
+                                         done: { $0.status == .active })
+    }
+
+    func csiVolume(_ volume: CloudAPI.Volume) -> CSI.Volume {
+        var result = CSI.Volume()
+        result.volumeId = volume.id
+        result.capacityBytes = VolumeSize.bytes(volume.sizeGB)
+        result.accessibleTopology = [RegionTopology.topology(region: volume.region)]
+        return result
+    }
+
+    private func response(_ volume: CloudAPI.Volume, _ source: VolumeContentSource?) -> CreateVolumeResponse {
+        var result = csiVolume(volume)
+        result.contentSource = source
+        var response = CreateVolumeResponse()
+        response.volume = result
+        return response
+    }
+
+    private func condition(_ volume: CloudAPI.Volume) -> VolumeCondition {
+        var condition = VolumeCondition()
+        switch volume.status {
+        case .active, .pending:
+            condition.abnormal = false
+            condition.message = "volume is \(volume.status)"
+        case .other(let state):
+            condition.abnormal = true
+            condition.message = "the cloud reports the volume as \(state)"
+        }
+        return condition
+    }
+}
