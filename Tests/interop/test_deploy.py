@@ -637,3 +637,45 @@ def test_node_plugin_has_no_api_access(path):
     assert pod_spec(node)["automountServiceAccountToken"] is False
     assert find(objects, "ServiceAccount", account)["automountServiceAccountToken"] is False
     assert not bound_rules(objects, account, node["metadata"]["namespace"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Images: what the node image must carry
+
+# Which Debian bookworm package ships each program the node plugin runs (dpkg -S on bookworm).
+TOOL_PACKAGES = {
+    "blkid": "util-linux", "blockdev": "util-linux", "mount": "mount", "umount": "mount",
+    "mkfs.ext4": "e2fsprogs", "resize2fs": "e2fsprogs", "e2fsck": "e2fsprogs", "dumpe2fs": "e2fsprogs",
+    "mkfs.xfs": "xfsprogs", "xfs_growfs": "xfsprogs", "xfs_info": "xfsprogs", "cryptsetup": "cryptsetup-bin",
+}
+
+
+def stage_packages(stage: str) -> set:
+    """Packages `apt-get install`ed in a Containerfile stage and the stages it builds on."""
+    text = (REPO / "Containerfile").read_text()
+    stages = {name: (base, body) for base, name, body in
+              re.findall(r"^FROM (\S+) AS (\S+)\n(.*?)(?=^FROM |\Z)", text, re.M | re.S)}
+    base, body = stages[stage]
+    packages = set()
+    for install in re.findall(r"apt-get install ([^&]*)", body):
+        packages |= {w for w in install.replace("\\", " ").split() if not w.startswith("-")}
+    return packages | (stage_packages(base) if base in stages else set())
+
+
+def test_node_image_installs_every_tool_the_node_plugin_runs():
+    check = source("Sources/CSIDriver/NodeToolsCheck.swift")
+    required = set(re.findall(r'"([\w.]+)"', re.search(r"required = \[([^]]*)\]", check).group(1)))
+    assert required, "NodeToolsCheck.required not found"
+    required.add("cryptsetup")  # encrypted volumes (LinuxVolumeEncryption)
+    unknown = required - set(TOOL_PACKAGES)
+    assert not unknown, f"no package known for {sorted(unknown)}: add them to TOOL_PACKAGES"
+    missing = {TOOL_PACKAGES[t] for t in required} - stage_packages("csi-node")
+    assert not missing, f"the csi-node image lacks {sorted(missing)}"
+
+
+def test_runtime_images_carry_the_shared_libraries_the_binaries_link():
+    # readelf -d of the release binaries: libgrpc_unsecure.so.29/libgpr.so.29 (libgrpc29),
+    # libprotobuf-c.so.1, libstdc++.so.6, libz.so.1, and libsqlite3.so.0 for localcloud.
+    assert {"libgrpc29", "libprotobuf-c1", "libstdc++6", "zlib1g", "libsqlite3-0", "ca-certificates"} \
+        <= stage_packages("runtime")
+    assert "swift" not in " ".join(stage_packages("runtime")), "the runtime needs no Swift runtime (static stdlib)"
