@@ -78,15 +78,22 @@ def source(path: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # What the code says
 
-def declared_flags(executable: str) -> set:
-    """Long flag names an ArgumentParser command declares: customLong names, else the property name
-    in kebab case (ArgumentParser's default)."""
+def declared_options(executable: str) -> dict:
+    """Long flag name → whether it is required, for every option an ArgumentParser command
+    declares: customLong names, else the property name in kebab case (ArgumentParser's default).
+    An @Option whose type is not optional and that has no default value is required."""
     text = "\n".join(p.read_text() for p in (REPO / "Sources" / executable).glob("*.swift"))
-    names = set()
-    for match in re.finditer(r"@(Option|Flag)\(([^@]*?)\)\s*(?:\n\s*)?var\s+(\w+)", text, re.S):
+    options = {}
+    for match in re.finditer(r"@(Option|Flag)\(([^@]*?)\)\s*(?:\n\s*)?var\s+(\w+)([^\n]*)", text, re.S):
         custom = re.search(r'customLong\("([^"]+)"\)', match.group(2))
-        names.add(custom.group(1) if custom else re.sub(r"(?<!^)([A-Z])", r"-\1", match.group(3)).lower())
-    return names
+        name = custom.group(1) if custom else re.sub(r"(?<!^)([A-Z])", r"-\1", match.group(3)).lower()
+        declaration = match.group(4)
+        options[name] = match.group(1) == "Option" and "=" not in declaration and "?" not in declaration
+    return options
+
+
+def declared_flags(executable: str) -> set:
+    return set(declared_options(executable))
 
 
 def driver_name() -> str:
@@ -382,11 +389,15 @@ def test_mooring_containers_use_only_declared_flags_once(path):
             known = declared_flags(executable)
             if executable == "cloud-controller-manager":
                 known |= CCM_PLANNED_FLAGS
-            for name, values in flags(c.get("args", [])).items():
+            given = flags(c.get("args", []))
+            for name, values in given.items():
                 if name not in known:
                     problems.append(f"{o['metadata']['name']}/{c['name']}: --{name} is not a flag of {executable}")
                 if len(values) > 1:
                     problems.append(f"{o['metadata']['name']}/{c['name']}: --{name} given {len(values)} times")
+            for name, required in declared_options(executable).items():
+                if required and name not in given:
+                    problems.append(f"{o['metadata']['name']}/{c['name']}: {executable} requires --{name}")
     assert not problems, "\n".join(problems)
 
 
@@ -396,6 +407,8 @@ def test_flag_reader_finds_the_contract_flags():
     assert {"endpoint", "device-dir", "driver-name", "log-format"} <= declared_flags("csi-node")
     assert {"listen", "data-dir", "device-dir", "real-devices", "api-key-file"} <= declared_flags("localcloud")
     assert "metrics-adress" not in declared_flags("localcloud")
+    localcloud = declared_options("localcloud")
+    assert localcloud["data-dir"] is True and localcloud["listen"] is False and localcloud["real-devices"] is False
 
 
 @needs_kubectl
