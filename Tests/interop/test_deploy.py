@@ -692,3 +692,26 @@ def test_runtime_images_carry_the_shared_libraries_the_binaries_link():
     assert {"libgrpc29", "libprotobuf-c1", "libstdc++6", "zlib1g", "libsqlite3-0", "ca-certificates"} \
         <= stage_packages("runtime")
     assert "swift" not in " ".join(stage_packages("runtime")), "the runtime needs no Swift runtime (static stdlib)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Topology: WaitForFirstConsumer classes work only when the key the node plugin reports in
+# NodeGetInfo (which external-provisioner turns into the volume's accessibility requirements) is
+# the key the controller reads the region from.
+
+CSI_SOURCES = ["CSIDriver", "CSIController", "csi-controller", "csi-node"]
+
+
+def topology_keys() -> dict:
+    """Every region topology key the CSI driver's sources declare → the files declaring it."""
+    keys: dict = {}
+    for path in (p for d in CSI_SOURCES for p in (REPO / "Sources" / d).rglob("*.swift")):
+        for key in re.findall(r'"(topology\.[a-z0-9.-]+/region)"', path.read_text()):
+            keys.setdefault(key, set()).add(str(path.relative_to(REPO)))
+    return keys
+
+
+def test_controller_and_node_agree_on_the_region_topology_key():
+    keys = topology_keys()
+    assert len(keys) <= 1, "controller and node plugin use different region topology keys, so " \
+        f"provisioning with topology fails: {keys}"
