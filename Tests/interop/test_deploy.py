@@ -1,7 +1,9 @@
 """Deployment manifests (deploy/kubernetes): every overlay renders with `kubectl kustomize`, every
 object is valid against the Kubernetes API schemas (offline, PyPI kubernetes-validate), every
-image is pinned, every flag handed to a Mooring program is one it declares, and RBAC grants what
-each program's API calls need — and, for the cloud controller manager, nothing more.
+image is pinned, every flag handed to a Mooring program is one it declares (and every option it
+requires is given), the node image carries the tools the node plugin runs, the CSI controller
+and node plugin agree on the region topology key, and RBAC grants what each program's API calls
+need — and, for the cloud controller manager, nothing more.
 
 kubectl comes from MOORING_KUBECTL or PATH (Debian's kubernetes-client ships kubectl 1.20 with
 kustomize v2.0.3; the manifests keep to what that supports). Without kubectl the rendering tests
