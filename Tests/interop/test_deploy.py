@@ -711,3 +711,53 @@ def test_controller_and_node_agree_on_the_region_topology_key():
     keys = topology_keys()
     assert len(keys) <= 1, "controller and node plugin use different region topology keys, so " \
         f"provisioning with topology fails: {keys}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Sidecar flags: those each pinned release defines (its cmd/*/main.go and csi-lib-utils'
+# standardflags at the tag in SIDECAR_RULES; `v` is klog's), so a typo fails here rather than in
+# a crash-looping container.
+STANDARD_FLAGS = {"version", "kubeconfig", "csi-address", "leader-election", "leader-election-namespace",
+                  "leader-election-lease-duration", "leader-election-renew-deadline", "leader-election-retry-period",
+                  "leader-election-labels", "kube-api-qps", "kube-api-burst", "http-endpoint", "metrics-address",
+                  "metrics-path", "automaxprocs", "v"}
+SIDECAR_FLAGS = {
+    "csi-provisioner": STANDARD_FLAGS | {
+        "capacity-for-immediate-binding", "capacity-ownerref-level", "capacity-poll-interval", "capacity-threads",
+        "cloning-protection-threads", "controller-publish-readonly", "default-fstype", "enable-capacity",
+        "enable-pprof", "extra-create-metadata", "feature-gates", "immediate-topology", "kube-api-capacity-burst",
+        "node-deployment", "node-deployment-base-delay", "node-deployment-immediate-binding",
+        "node-deployment-max-delay", "prevent-volume-mode-conversion", "retry-interval-max", "retry-interval-start",
+        "snapshot-orphan-sweep-interval", "strict-topology", "timeout", "volume-name-prefix",
+        "volume-name-uuid-length", "worker-threads"},
+    "csi-attacher": STANDARD_FLAGS | {
+        "default-fstype", "feature-gates", "max-entries", "max-grpc-log-length", "reconcile-sync", "resync",
+        "retry-interval-max", "retry-interval-start", "timeout", "worker-threads"},
+    "csi-resizer": STANDARD_FLAGS | {
+        "extra-modify-metadata", "feature-gates", "handle-volume-inuse-error", "resync-period", "retry-interval-max",
+        "retry-interval-start", "timeout", "workers"},
+    "csi-snapshotter": STANDARD_FLAGS | {
+        "extra-create-metadata", "feature-gates", "groupsnapshot-name-prefix", "groupsnapshot-name-uuid-length",
+        "node-deployment", "resync-period", "retry-interval-max", "retry-interval-start", "snapshot-name-prefix",
+        "snapshot-name-uuid-length", "timeout", "worker-threads"},
+    "csi-node-driver-registrar": {"connection-timeout", "csi-address", "enable-pprof", "health-port", "http-endpoint",
+                                  "kubelet-registration-path", "mode", "plugin-registration-path", "timeout",
+                                  "version", "v"},
+    "livenessprobe": {"csi-address", "health-port", "http-endpoint", "metrics-address", "metrics-path",
+                      "probe-timeout", "automaxprocs", "v"},
+}
+
+
+@needs_kubectl
+@pytest.mark.parametrize("path", OVERLAYS)
+def test_sidecars_use_only_flags_their_release_defines(path):
+    problems = []
+    for o in render(path):
+        for c in containers(o):
+            sidecar = c["image"].rsplit("/", 1)[-1].split(":")[0]
+            if "sig-storage" not in c["image"]:
+                continue
+            unknown = set(flags(c.get("args", []))) - SIDECAR_FLAGS[sidecar]
+            if unknown:
+                problems.append(f"{o['metadata']['name']}/{c['name']}: {sidecar} has no flag {sorted(unknown)}")
+    assert not problems, "\n".join(problems)
