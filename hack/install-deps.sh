@@ -14,6 +14,10 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3 valgrind python3-venv
 )
 
+# kubectl renders the deployment overlays in the tests (`kubectl kustomize`); any kubectl will do,
+# and this image may already ship one from another package that owns the same path.
+command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
