@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Mooring on one machine, no cloud account: installs what is missing, builds, starts the local
-# cloud (real HTTP server, SQLite state on disk), registers this machine as an instance in it,
-# starts csi-controller and csi-node against it, and shows what each plugin answers over its real
-# gRPC socket. Then it stops everything cleanly (pass --keep to leave it running).
+# cloud (real HTTP server, SQLite state on disk, volumes backed by loop devices), registers this
+# machine as an instance in it, starts csi-controller and csi-node against it, shows what each
+# plugin answers over its real gRPC socket, and then walks a real volume through its life the way
+# Kubernetes would: create, attach, format, mount, write, expand, unmount, detach, delete.
+# Then it stops everything cleanly (pass --keep to leave it running). Needs root (loop devices,
+# mounts).
 #
 #   hack/run-local.sh [--keep]
 #
@@ -14,10 +17,10 @@ keep=false
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "1/5 installing dependencies (apt packages, Python venv)"
+step "1/6 installing dependencies (apt packages, Python venv)"
 hack/install-deps.sh
 
-step "2/5 building localcloud, csi-controller, csi-node (the first build takes a few minutes)"
+step "2/6 building localcloud, csi-controller, csi-node (the first build takes a few minutes)"
 for product in localcloud csi-controller csi-node; do
   swift build --product "$product" 2>&1 | grep -E --line-buffered 'error|Compiling [A-Za-z]+ |Build of product' \
     | awk '/Compiling/ { split($3, m, " "); if (seen[m[1]]++) next } { print; fflush() }'
@@ -26,7 +29,7 @@ done
 bin=$(swift build --show-bin-path)
 
 dir=${MOORING_LOCAL_DIR:-/tmp/mooring-local}
-mkdir -p "$dir/logs" "$dir/cloud" "$dir/sockets"
+mkdir -p "$dir/logs" "$dir/cloud" "$dir/sockets" "$dir/devices" "$dir/kubelet"
 key=$(cat "$dir/api-key" 2>/dev/null || head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
 port=${MOORING_LOCAL_PORT:-18190}
 api="http://127.0.0.1:$port"
@@ -37,10 +40,10 @@ cleanup() {
 }
 if ! $keep; then trap cleanup EXIT; fi
 
-step "3/5 starting the local cloud on $api (state in $dir/cloud)"
+step "3/6 starting the local cloud on $api (state in $dir/cloud)"
 (umask 077; printf %s "$key" >"$dir/api-key")
 "$bin/localcloud" --api-key-file "$dir/api-key" --listen "127.0.0.1:$port" --data-dir "$dir/cloud" \
-  --pending-ms 200 >"$dir/logs/localcloud.log" 2>&1 &
+  --real-devices --device-dir "$dir/devices" --pending-ms 200 >"$dir/logs/localcloud.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do
   .venv/bin/python -c "import urllib.request,sys; urllib.request.urlopen('$api/healthz', timeout=1)" 2>/dev/null && break
@@ -62,26 +65,26 @@ PY
 )
 echo "this machine is instance $instance in region ewr"
 
-step "4/5 starting csi-controller and csi-node"
+step "4/6 starting csi-controller and csi-node"
 VULTR_API_KEY=$key "$bin/csi-controller" --endpoint "unix://$dir/sockets/controller.sock" --api-url "$api" --region ewr \
   >"$dir/logs/csi-controller.log" 2>&1 &
 pids+=($!)
 "$bin/csi-node" --endpoint "unix://$dir/sockets/node.sock" --node-id "$instance" --region ewr \
-  --device-dir "$dir/cloud/dev" >"$dir/logs/csi-node.log" 2>&1 &
+  --device-dir "$dir/devices" >"$dir/logs/csi-node.log" 2>&1 &
 pids+=($!)
 for sock in controller node; do
   for _ in $(seq 100); do [ -S "$dir/sockets/$sock.sock" ] && break; sleep 0.05; done
 done
 
-step "5/5 asking each plugin's Identity service (Python grpcio client, stubs from proto/csi.proto)"
+step "5/6 asking each plugin's Identity service (Python grpcio client, stubs from proto/csi.proto)"
 .venv/bin/python hack/csi-identity.py "unix://$dir/sockets/controller.sock" "unix://$dir/sockets/node.sock"
 
-cat <<MSG
+step "6/6 the main job: one volume through its whole life (Python grpcio playing the sidecars and kubelet)"
+.venv/bin/python hack/demo-volume.py --controller-socket "$dir/sockets/controller.sock" \
+  --node-socket "$dir/sockets/node.sock" --work-dir "$dir/kubelet"
 
-What exists so far: the CSI Identity service in both plugins and the Controller service in
-csi-controller over real gRPC sockets, and the local cloud's API. Mounting arrives with the node
-service. Logs: $dir/logs/
-MSG
+echo
+echo "Logs: $dir/logs/"
 if $keep; then
   echo "Left running (pids ${pids[*]}); API key for $api: $key"
 else
