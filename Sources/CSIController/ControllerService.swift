@@ -31,7 +31,7 @@ public struct ControllerService: Sendable {
     }
 
     /// What GetPluginCapabilities may say about a process serving this service.
-    public static let pluginCapabilities = PluginCapabilities.advertised(controllerService: true, onlineExpansion: true)
+    public static let pluginCapabilities = PluginCapabilities.mooring
 
     /// Every Controller method's path starts with this; `serve` logs each of their calls.
     public static let methodPrefix = "/csi.v1.Controller/"

@@ -30,6 +30,11 @@ public struct LinuxMounter: Mounter {
         }
     }
 
+    public func allMounts() async throws -> [MountEntry] {
+        let file = mountinfoPath
+        return try await Blocking.run { MountEntry.parse(mountinfo: try LocalFiles.read(file)) }
+    }
+
     public func mount(source: String, target: String, fsType: String, options: [String]) async throws {
         var argv = ["mount", "-t", fsType]
         if !options.isEmpty { argv += ["-o", options.joined(separator: ",")] }

@@ -3,6 +3,8 @@
 public protocol Mounter: Sendable {
     /// The mounts whose mount point is exactly `path`, in mount order (the last one is visible).
     func mounts(at path: String) async throws -> [MountEntry]
+    /// Every mount in this mount namespace.
+    func allMounts() async throws -> [MountEntry]
     /// `mount -t fsType -o options source target`.
     func mount(source: String, target: String, fsType: String, options: [String]) async throws
     /// Bind-mounts `source` (a directory or a device) onto `target`, read-only when asked.

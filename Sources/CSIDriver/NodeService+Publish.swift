@@ -13,19 +13,22 @@ extension NodeService {
         }
         let accessType = try Self.accessType(request.volumeCapability)
         let readOnly = request.readonly || Self.readOnlyMode(request.volumeCapability)
+        let singleWriter = request.volumeCapability?.accessMode?.mode == .singleNodeSingleWriter
         switch accessType {
         case .mount(let mount):
             _ = try MountOptions.validate(mount.mountFlags)
             if !mount.fsType.isEmpty { _ = try FilesystemType(capability: mount.fsType) }
             try await inFlight.run(Self.publishKey(volumeID, target), operation: "NodePublishVolume") {
-                try await publishFilesystem(volumeID: volumeID, staging: staging, target: target, readOnly: readOnly)
+                try await publishFilesystem(volumeID: volumeID, staging: staging, target: target, readOnly: readOnly,
+                                            singleWriter: singleWriter)
             }
         case .block:
             _ = try DeviceLocator.deviceName(in: request.publishContext, volumeID: volumeID)
             try await inFlight.run(Self.publishKey(volumeID, target), operation: "NodePublishVolume") {
                 let (device, number) = try await configuration.locator.locate(
                     request.publishContext, volumeID: volumeID, mounter: mounter, deadline: context.deadline)
-                try await publishBlock(volumeID: volumeID, device: device, number: number, target: target, readOnly: readOnly)
+                try await publishBlock(volumeID: volumeID, device: device, number: number, target: target, readOnly: readOnly,
+                                       singleWriter: singleWriter)
             }
         }
         logger.info("published", metadata: ["volume.id": .string(volumeID), "target.path": .string(target),
@@ -33,7 +36,8 @@ extension NodeService {
         return NodePublishVolumeResponse()
     }
 
-    private func publishFilesystem(volumeID: String, staging: String, target: String, readOnly: Bool) async throws {
+    private func publishFilesystem(volumeID: String, staging: String, target: String, readOnly: Bool,
+                                   singleWriter: Bool) async throws {
         guard let staged = try await mounter.mounts(at: staging).last else {
             throw DriverError.failedPrecondition(
                 "volume \(volumeID) is not staged at \(staging): call NodeStageVolume first")
@@ -48,12 +52,19 @@ extension NodeService {
             }
             return
         }
+        if singleWriter {
+            // Other binds of the staged filesystem are other publications of this volume.
+            let others = try await mounter.allMounts().filter {
+                $0.device == staged.device && $0.root == staged.root && $0.mountPoint != staging && $0.mountPoint != target
+            }
+            try Self.refuseSecondWriter(volumeID, publishedAt: others.map(\.mountPoint))
+        }
         try await Blocking.run { try LocalFiles.makeDirectories(target) }
         try await mounter.bindMount(source: staging, target: target, readOnly: readOnly)
     }
 
     private func publishBlock(volumeID: String, device: String, number: DeviceNumber, target: String,
-                              readOnly: Bool) async throws {
+                              readOnly: Bool, singleWriter: Bool) async throws {
         if let mounted = try await mounter.mounts(at: target).last {
             let kind = try await Blocking.run { try LocalFiles.kind(target) }
             guard kind == .blockDevice(number) else {
@@ -64,6 +75,15 @@ extension NodeService {
                     "volume \(volumeID) is already published at \(target) \(mounted.readOnly ? "read-only" : "read-write")")
             }
             return
+        }
+        if singleWriter {
+            // Other files this device node is bound onto are other publications of this volume.
+            let candidates = try await mounter.allMounts().filter { $0.root != "/" && $0.mountPoint != target }
+                .map(\.mountPoint)
+            let others = try await Blocking.run {
+                candidates.filter { (try? LocalFiles.kind($0)) == .blockDevice(number) }
+            }
+            try Self.refuseSecondWriter(volumeID, publishedAt: others)
         }
         try await Blocking.run {
             try LocalFiles.makeDirectories(VolumePath.parent(of: target))
@@ -76,6 +96,13 @@ extension NodeService {
             }
         }
         try await mounter.bindMount(source: device, target: target, readOnly: readOnly)
+    }
+
+    /// SINGLE_NODE_SINGLE_WRITER: one publication at a time, so a second target is refused.
+    static func refuseSecondWriter(_ volumeID: String, publishedAt others: [String]) throws(DriverError) {
+        guard let first = others.first else { return }
+        throw DriverError.failedPrecondition(
+            "volume \(volumeID) has access mode SINGLE_NODE_SINGLE_WRITER and is already published at \(first)")
     }
 
     /// Publishing is guarded per volume and target: two pods on this node may use the same volume,

@@ -25,7 +25,7 @@ public struct NodeService: Sendable {
 
     /// The node RPCs served, and so advertised in NodeGetCapabilities.
     public static let capabilities: [NodeServiceCapability.RPC.`Type`] = [
-        .stageUnstageVolume, .getVolumeStats, .expandVolume, .volumeCondition,
+        .stageUnstageVolume, .getVolumeStats, .expandVolume, .volumeCondition, .singleNodeMultiWriter,
     ]
 
     public let configuration: Configuration
@@ -83,11 +83,20 @@ public struct NodeService: Sendable {
     }
 
     /// The volume id and volume path of a stats or expand request, checked; the optional staging
-    /// path is checked too when given.
+    /// path is checked too when given. Unlike the paths stage and publish create, `volume_path`
+    /// only names a volume that should already be there: a missing one is `INVALID_ARGUMENT`, but
+    /// one that cannot name a published volume (relative, unclean) is `NOT_FOUND`, as the CSI spec
+    /// and csi-sanity have it for "no volume at that path".
     static func volumeAndPath(_ id: String, volumePath: String,
                               stagingTargetPath: String) throws(DriverError) -> (volumeID: String, path: String) {
         let volumeID = try volumeID(id)
-        let path = try VolumePath.validate(volumePath, field: "volume_path")
+        guard !volumePath.isEmpty else { throw DriverError.invalidArgument("volume_path is required") }
+        let path: String
+        do {
+            path = try VolumePath.validate(volumePath, field: "volume_path")
+        } catch {
+            throw DriverError.notFound("no volume \(volumeID) at volume_path: \(error.message)")
+        }
         if !stagingTargetPath.isEmpty {
             _ = try VolumePath.validate(stagingTargetPath, field: "staging_target_path")
         }
@@ -100,14 +109,12 @@ public struct NodeService: Sendable {
         guard let type = capability.accessType else {
             throw DriverError.invalidArgument("volume_capability must say mount or block access")
         }
-        switch capability.accessMode?.mode {
-        case .singleNodeWriter?, .singleNodeReaderOnly?, .singleNodeSingleWriter?, .multiNodeReaderOnly?:
-            return type
-        case nil, .unknown?:
+        guard let mode = capability.accessMode?.mode, mode != .unknown else {
             throw DriverError.invalidArgument("volume_capability.access_mode is required")
-        case let mode?:
-            throw DriverError.invalidArgument("access mode \(mode) is not supported: a block volume attaches to one node")
         }
+        // The same rule the controller applies: single-node modes only, ext4 or xfs.
+        if let problem = VolumeCapabilityCheck.problem(with: capability) { throw DriverError.invalidArgument(problem) }
+        return type
     }
 
     /// Whether the capability's access mode only allows reading.

@@ -1,10 +1,16 @@
 import CSI
 
-/// Plugin capabilities derived from what a process actually serves, so GetPluginCapabilities can
-/// never advertise a service that is not there.
+/// Plugin capabilities. In CSI they describe the plugin — the driver as a whole — not one process:
+/// Mooring's plugin is csi-controller plus csi-node, and both answer GetPluginCapabilities with
+/// `mooring`. Orchestrators and csi-sanity may ask either endpoint (csi-sanity asks the node's
+/// whether a controller exists before it publishes volumes).
 public enum PluginCapabilities {
-    /// `controllerService`: the process serves the CSI Controller service (which, for block
-    /// storage in a region, also means volumes carry topology constraints).
+    /// What Mooring's plugin offers: a Controller service (csi-controller) whose volumes carry
+    /// region topology, and online volume expansion.
+    public static let mooring = advertised(controllerService: true, onlineExpansion: true)
+
+    /// `controllerService`: the plugin has a CSI Controller service (which, for block storage in
+    /// a region, also means volumes carry topology constraints).
     public static func advertised(controllerService: Bool, onlineExpansion: Bool = false) -> [PluginCapability] {
         var capabilities: [PluginCapability] = []
         if controllerService {

@@ -86,7 +86,7 @@ struct CSINode: AsyncParsableCommand {
 
         let identityService = IdentityService(
             identity: identity,
-            capabilities: PluginCapabilities.advertised(controllerService: false, onlineExpansion: true),
+            capabilities: PluginCapabilities.mooring,
             readiness: [NodeToolsCheck()], logger: logger)
         let locator = DeviceLocator(directory: deviceDir, wait: .seconds(deviceWait))
         let nodeService = NodeService(

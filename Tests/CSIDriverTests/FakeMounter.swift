@@ -41,6 +41,10 @@ final class FakeMounter: Mounter {
         state.withLock { $0.mounts.filter { $0.mountPoint == path } }
     }
 
+    func allMounts() async throws -> [MountEntry] {
+        state.withLock { $0.mounts }
+    }
+
     func mount(source: String, target: String, fsType: String, options: [String]) async throws {
         try state.withLock { state in
             guard let disk = state.disks[source] else { throw DriverError.internal("fake: no disk \(source)") }

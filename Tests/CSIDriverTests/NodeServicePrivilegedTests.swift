@@ -102,6 +102,53 @@ struct NodeServicePrivilegedTests {
     }
 
     /// Raw block: the target is a device node of the volume's size; read-only is honoured.
+    /// SINGLE_NODE_SINGLE_WRITER allows one publication; SINGLE_NODE_MULTI_WRITER several, on this
+    /// node. Filesystem and raw block alike.
+    @Test(arguments: [false, true])
+    func aSingleWriterVolumeIsPublishedOnce(rawBlock: Bool) async throws {
+        try await NodeHarness.with { node in
+            let volume = "vol-sw-\(rawBlock)", mountID = "sw-\(rawBlock)"
+            _ = try await node.attach(mountID, mebibytes: 48)
+            let staging = node.root + "/staging"
+            func capability(_ mode: VolumeCapability.AccessMode.Mode) -> VolumeCapability {
+                rawBlock ? blockCapability(mode: mode) : mountCapability("ext4", mode: mode)
+            }
+            _ = try await node.call(CSIService.Node.nodeStageVolume,
+                                    stageRequest(volume, mountID: mountID, staging: staging,
+                                                 capability: capability(.singleNodeSingleWriter)))
+            let first = node.root + "/pods/a/volume", second = node.root + "/pods/b/volume"
+            _ = try await node.call(CSIService.Node.nodePublishVolume,
+                                    publishRequest(volume, mountID: mountID, staging: staging, target: first,
+                                                   capability: capability(.singleNodeSingleWriter)))
+            // Publishing the same target again is idempotent ...
+            _ = try await node.call(CSIService.Node.nodePublishVolume,
+                                    publishRequest(volume, mountID: mountID, staging: staging, target: first,
+                                                   capability: capability(.singleNodeSingleWriter)))
+            // ... a second target is refused, and nothing is mounted there.
+            let refused = await node.failure(CSIService.Node.nodePublishVolume,
+                                             publishRequest(volume, mountID: mountID, staging: staging, target: second,
+                                                            capability: capability(.singleNodeSingleWriter)))
+            #expect(refused?.code == .failedPrecondition)
+            #expect(refused?.message.contains(first) == true)
+            #expect(try node.mounts(at: second).isEmpty)
+            // A multi-writer capability may be published at both.
+            _ = try await node.call(CSIService.Node.nodePublishVolume,
+                                    publishRequest(volume, mountID: mountID, staging: staging, target: second,
+                                                   capability: capability(.singleNodeMultiWriter)))
+            #expect(try node.mounts(at: second).count == 1)
+            for target in [first, second] {
+                var unpublish = NodeUnpublishVolumeRequest()
+                unpublish.volumeId = volume
+                unpublish.targetPath = target
+                _ = try await node.call(CSIService.Node.nodeUnpublishVolume, unpublish)
+            }
+            var unstage = NodeUnstageVolumeRequest()
+            unstage.volumeId = volume
+            unstage.stagingTargetPath = staging
+            _ = try await node.call(CSIService.Node.nodeUnstageVolume, unstage)
+        }
+    }
+
     @Test func rawBlockTargetIsTheDevice() async throws {
         try await NodeHarness.with { node in
             let volume = "vol-raw", mountID = "raw"
@@ -296,7 +343,7 @@ struct NodeServicePrivilegedTests {
                 (stageRequest("vol-d", mountID: "d", staging: ""), .invalidArgument, "staging_target_path is required"),
                 (stageRequest("", mountID: "d", staging: good), .invalidArgument, "volume_id"),
                 (stageRequest("vol-d", mountID: "d", staging: good, capability: mountCapability("btrfs")), .invalidArgument,
-                 "unsupported fs_type"),
+                 "fs_type \"btrfs\" is not supported"),
                 (stageRequest("vol-d", mountID: "d", staging: good, capability: mountCapability(flags: ["bind"])),
                  .invalidArgument, "reserved"),
                 (stageRequest("vol-d", mountID: "d", staging: good, capability: mountCapability(flags: ["ro,remount"])),

@@ -18,8 +18,9 @@ import Testing
                 if case .rpc(let rpc)? = capability.type { return rpc.type }
                 return nil
             }
-            // STAGE_UNSTAGE_VOLUME, GET_VOLUME_STATS, EXPAND_VOLUME, VOLUME_CONDITION by their spec numbers.
-            #expect(Set(types.map(\.rawValue)) == [1, 2, 3, 4])
+            // STAGE_UNSTAGE_VOLUME, GET_VOLUME_STATS, EXPAND_VOLUME, VOLUME_CONDITION,
+            // SINGLE_NODE_MULTI_WRITER by their spec numbers.
+            #expect(Set(types.map(\.rawValue)) == [1, 2, 3, 4, 5])
         }
     }
 
@@ -252,6 +253,26 @@ import Testing
                                          stageRequest("ve", mountID: "e", staging: node.root + "/s",
                                                       context: ["encrypted": "yes please"], secrets: secrets))
             #expect(odd?.code == .invalidArgument)
+        }
+    }
+}
+
+@Suite struct NodeVolumePathTests {
+    @Test func statsAndExpandOfAPathThatCannotNameAVolumeAreNotFound() async throws {
+        try await NodeHarness.with(mounter: FakeMounter()) { node in
+            for path in ["some/path", "/a/../b", "/trailing/"] {
+                var stats = NodeGetVolumeStatsRequest()
+                stats.volumeId = "vol-x"
+                stats.volumePath = path
+                #expect(await node.failure(CSIService.Node.nodeGetVolumeStats, stats)?.code == .notFound, "\(path)")
+                var expand = NodeExpandVolumeRequest()
+                expand.volumeId = "vol-x"
+                expand.volumePath = path
+                #expect(await node.failure(CSIService.Node.nodeExpandVolume, expand)?.code == .notFound, "\(path)")
+            }
+            var missing = NodeGetVolumeStatsRequest()
+            missing.volumeId = "vol-x"
+            #expect(await node.failure(CSIService.Node.nodeGetVolumeStats, missing)?.code == .invalidArgument)
         }
     }
 }
