@@ -15,7 +15,8 @@ extension ControllerService {
                 if let existing = try await cloud.volume(labeled: request.name) {
                     try checkCompatible(existing, request, parameters)
                     log.info("volume with this name exists", metadata: ["volume.id": .string(existing.id)])
-                    return response(try await waitUntilActive(existing, context), request.volumeContentSource)
+                    return response(try await waitUntilActive(existing, context), request.volumeContentSource,
+                                    parameters.volumeContext)
                 }
                 let source = try await contentSource(request, parameters, region, context, log)
                 let size = try VolumeSize.gigabytes(for: request.capacityRange, type: parameters.blockType, atLeast: source.floorGB)
@@ -36,7 +37,7 @@ extension ControllerService {
                 if let temporary = source.temporarySnapshotID {
                     await deleteQuietly(snapshot: temporary, log)
                 }
-                return response(volume, request.volumeContentSource)
+                return response(volume, request.volumeContentSource, parameters.volumeContext)
             }
         }
     }
@@ -244,9 +245,11 @@ extension ControllerService {
         return result
     }
 
-    private func response(_ volume: CloudAPI.Volume, _ source: VolumeContentSource?) -> CreateVolumeResponse {
+    private func response(_ volume: CloudAPI.Volume, _ source: VolumeContentSource?,
+                          _ volumeContext: [String: String]) -> CreateVolumeResponse {
         var result = csiVolume(volume)
         result.contentSource = source
+        result.volumeContext = volumeContext
         var response = CreateVolumeResponse()
         response.volume = result
         return response

@@ -43,12 +43,29 @@ typealias Controller = CSIService.Controller
             for request in [Requests.create(""), noCapabilities, noMode, multiNode, badFS, crossed,
                             Requests.create("v", parameters: ["iops": "100"]),
                             Requests.create("v", parameters: ["block_type": "ssd"]),
-                            Requests.create("v", parameters: ["block_type": "high_perf", "disk_type": "hdd"])] {
+                            Requests.create("v", parameters: ["block_type": "high_perf", "disk_type": "hdd"]),
+                            Requests.create("v", parameters: ["encrypted": "yes"]),
+                            Requests.create("v", parameters: ["fsFormatOptions": "-F"]),
+                            Requests.create("v", parameters: ["fsFormatOptions": "-b 4096; rm -rf /"])] {
                 let status = await h.status(Controller.createVolume, request)
                 #expect(status.code == .invalidArgument, "\(request): \(status)")
             }
             let volumes = try await h.api.volumes()
             #expect(volumes.isEmpty)
+        }
+    }
+
+    @Test func nodeParametersTravelToTheNodeInTheVolumeContext() async throws {
+        try await ControllerHarness.with { h in
+            let parameters = ["encrypted": "true", "fsFormatOptions": "-b 4096 -E nodiscard", "block_type": "high_perf",
+                              "csi.storage.k8s.io/pvc/name": "data"]
+            let volume = try await h.call(Controller.createVolume, Requests.create("enc", parameters: parameters)).volume!
+            #expect(volume.volumeContext == ["encrypted": "true", "fsFormatOptions": "-b 4096 -E nodiscard"])
+            // A retried create answers with the same context.
+            let again = try await h.call(Controller.createVolume, Requests.create("enc", parameters: parameters)).volume!
+            #expect(again.volumeId == volume.volumeId && again.volumeContext == volume.volumeContext)
+            let plain = try await h.call(Controller.createVolume, Requests.create("plain")).volume!
+            #expect(plain.volumeContext.isEmpty)
         }
     }
 
