@@ -20,24 +20,31 @@ public struct InstanceMetadataReader: Sendable {
     public func fetch() async throws -> Identity {
         let get = try PlainHTTPGet(url: url)
         var delay = firstBackoff
-        for attempt in 1...max(1, attempts) {
+        var attempt = 1
+        while true {
+            // Only the exchange itself (no answer) and 5xx answers are worth another try; any
+            // other answer, or a document that does not parse, is final.
+            let response: PlainHTTPGet.Response
             do {
-                let response = try await get.fetch()
-                if (500..<600).contains(response.status), attempt < attempts {
-                    try await Task.sleep(for: delay)
-                    delay *= 2
-                    continue
-                }
-                guard response.status == 200 else {
-                    throw PlainHTTPGet.Failure(url: url, reason: "metadata service answered HTTP \(response.status)")
-                }
-                return try Self.identity(fromDocument: response.body, url: url)
-            } catch let failure as PlainHTTPGet.Failure where attempt < attempts && !failure.reason.hasPrefix("metadata") {
+                response = try await get.fetch()
+            } catch let failure as PlainHTTPGet.Failure {
+                guard attempt < attempts else { throw failure }
                 try await Task.sleep(for: delay)
                 delay *= 2
+                attempt += 1
+                continue
+            }
+            switch response.status {
+            case 200:
+                return try Self.identity(fromDocument: response.body, url: url)
+            case 500..<600 where attempt < attempts:
+                try await Task.sleep(for: delay)
+                delay *= 2
+                attempt += 1
+            default:
+                throw PlainHTTPGet.Failure(url: url, reason: "metadata service answered HTTP \(response.status)")
             }
         }
-        throw PlainHTTPGet.Failure(url: url, reason: "metadata service unavailable after \(attempts) attempts")
     }
 
     /// The v2 instance id (`instance-v2-id`, else the legacy `instanceid`) and `region.regioncode`,

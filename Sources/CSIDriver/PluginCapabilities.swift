@@ -11,7 +11,7 @@ public enum PluginCapabilities {
 
     /// `controllerService`: the plugin has a CSI Controller service (which, for block storage in
     /// a region, also means volumes carry topology constraints).
-    public static func advertised(controllerService: Bool, onlineExpansion: Bool = false) -> [PluginCapability] {
+    static func advertised(controllerService: Bool, onlineExpansion: Bool = false) -> [PluginCapability] {
         var capabilities: [PluginCapability] = []
         if controllerService {
             capabilities.append(service(.controllerService))

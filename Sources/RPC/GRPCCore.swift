@@ -12,10 +12,4 @@ enum GRPCCore {
     static func ensureInitialised() {
         _ = initialised
     }
-
-    /// The core library's version string (the ABI version, e.g. "29.0.0" for gRPC 1.51).
-    static var version: String {
-        ensureInitialised()
-        return String(cString: grpc_version_string())
-    }
 }

@@ -18,10 +18,6 @@ final class OneShot<Value: Sendable>: Sendable {
         for waiter in waiters { waiter.resume(returning: value) }
     }
 
-    var isFulfilled: Bool {
-        state.withLock { if case .done = $0 { true } else { false } }
-    }
-
     func value() async -> Value {
         await withCheckedContinuation { continuation in
             let ready: Value? = state.withLock { state in

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 @testable import CSIDriver
 import Testing
 
@@ -60,5 +62,79 @@ import Testing
         reader.attempts = 2
         reader.firstBackoff = .milliseconds(10)
         await #expect(throws: PlainHTTPGet.Failure.self) { try await reader.fetch() }
+    }
+}
+
+/// A loopback HTTP server answering each connection with the next canned response, then closing.
+final class CannedHTTPServer: Sendable {
+    final class Count: Sendable {
+        let value = Mutex(0)
+    }
+
+    let port: Int
+    private let fd: Int32
+    private let served = Count()
+
+    init(responses: [String]) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 8) == 0 else {
+            close(listener)
+            throw PlainHTTPGet.Failure(url: "", reason: "test server cannot listen")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        fd = listener
+        let served = self.served
+        Thread.detachNewThread {
+            for response in responses {
+                let client = accept(listener, nil, nil)
+                guard client >= 0 else { return }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                _ = recv(client, &buffer, buffer.count, 0)
+                let bytes = Array(response.utf8)
+                _ = send(client, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+                close(client)
+                served.value.withLock { $0 += 1 }
+            }
+        }
+    }
+
+    var connections: Int { served.value.withLock { $0 } }
+
+    deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+}
+
+@Suite struct InstanceMetadataRetryTests {
+    static func answer(_ status: String, _ body: String = "") -> String {
+        "HTTP/1.1 \(status)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+    }
+
+    @Test func serverErrorsAreRetriedUntilTheDocumentArrives() async throws {
+        let document = #"{"instance-v2-id":"i-1","region":{"regioncode":"FRA"}}"#
+        let server = try CannedHTTPServer(responses: [Self.answer("503 Service Unavailable"),
+                                                       Self.answer("500 Internal Server Error"),
+                                                       Self.answer("200 OK", document)])
+        var reader = InstanceMetadataReader(url: "http://127.0.0.1:\(server.port)/v1.json")
+        reader.firstBackoff = .milliseconds(10)
+        #expect(try await reader.fetch() == .init(instanceID: "i-1", region: "fra"))
+        #expect(server.connections == 3)
+    }
+
+    @Test func otherAnswersAreFinalAtOnce() async throws {
+        let server = try CannedHTTPServer(responses: [Self.answer("404 Not Found"), Self.answer("200 OK", "{}")])
+        var reader = InstanceMetadataReader(url: "http://127.0.0.1:\(server.port)/v1.json")
+        reader.firstBackoff = .milliseconds(10)
+        let error = await #expect(throws: PlainHTTPGet.Failure.self) { try await reader.fetch() }
+        #expect(error?.reason.contains("404") == true)
+        #expect(server.connections == 1)
     }
 }
