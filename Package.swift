@@ -214,6 +214,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "CloudControllerTests", dependencies: ["CloudController"]),
         .testTarget(
             name: "KubernetesTests",
             dependencies: [
