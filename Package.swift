@@ -140,7 +140,15 @@ let package = Package(
             ]
         ),
         // Cloud controller manager controllers.
-        .target(name: "CloudController", dependencies: ["Kubernetes", "CloudAPI"]),
+        .target(
+            name: "CloudController",
+            dependencies: [
+                "Kubernetes", "CloudAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
 
         // MARK: Executables
 
@@ -164,7 +172,11 @@ let package = Package(
         .executableTarget(
             name: "cloud-controller-manager",
             dependencies: [
+                "CloudController", "Kubernetes", "CloudAPI", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -214,7 +226,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CloudControllerTests", dependencies: ["CloudController"]),
+        // The CCM controllers against the in-process Kubernetes stand-in and an in-process local cloud.
+        .testTarget(
+            name: "CloudControllerTests",
+            dependencies: [
+                "CloudController", "Kubernetes", "KubernetesTestSupport", "CloudAPI", "LocalCloud",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(
             name: "KubernetesTests",
             dependencies: [
