@@ -152,6 +152,7 @@ class Soak:
         import grpc
         self.grpc = grpc
         self.args, self.bin_dir, self.work = args, bin_dir, work
+        (work / "stubs").mkdir()
         self.pb, pb_grpc = compile_csi_stubs(work / "stubs")
         self.errors = collections.Counter()
         self.ids_by_name = collections.defaultdict(set)

@@ -21,7 +21,7 @@ import Testing
 
     @Test(arguments: [
         "", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "tru", "\"unterminated", "\"\\x\"",
-        "\"\\ud800\"", "{} {}", "\"a\nb\"", "[1 2]",
+        "\"\\ud800\"", "{} {}", "\"a\nb\"", "[1 2]", "1e999", "-1e400",
     ])
     func rejectsMalformed(_ text: String) {
         #expect(throws: (any Error).self) { try JSONCoding.decode(Data(text.utf8)) }
