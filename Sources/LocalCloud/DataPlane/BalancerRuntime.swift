@@ -245,7 +245,9 @@ final class BalancerRuntime: Sendable {
                 switch result {
                 case .success(let backendChannel):
                     backend.onInactive = { self.pool.release(target) }
-                    guard channel.isActive else {
+                    // The client may have gone while we connected (its channel may also not be
+                    // active *yet*: registration and connect race, so ask the handler).
+                    guard frontend.isOpen else {
                         backendChannel.close(promise: nil)
                         return
                     }

@@ -23,12 +23,15 @@ final class RelayHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Bytes read and not yet handed to a partner.
     var pendingBytes: ByteBuffer { pending }
+    /// False once this side's channel has gone inactive (or the handler left it).
+    private(set) var isOpen = true
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        isOpen = false
         self.context = nil
         partner = nil
     }
@@ -105,6 +108,7 @@ final class RelayHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        isOpen = false
         let partner = self.partner
         self.partner = nil
         partner?.closeAfterFlush()
