@@ -13,10 +13,9 @@ enum ProxyProtocolHeader {
     private static func v1(_ source: SocketAddress?, _ destination: SocketAddress?) -> ByteBuffer {
         let line: String
         switch (source, destination) {
-        case (.v4(let s)?, .v4(let d)?):
-            line = "PROXY TCP4 \(s.host) \(d.host) \(source!.port!) \(destination!.port!)\r\n"
-        case (.v6(let s)?, .v6(let d)?):
-            line = "PROXY TCP6 \(s.host) \(d.host) \(source!.port!) \(destination!.port!)\r\n"
+        case (.v4?, .v4?), (.v6?, .v6?):
+            let family = if case .v4 = source { "TCP4" } else { "TCP6" }
+            line = "PROXY \(family) \(source!.ipAddress!) \(destination!.ipAddress!) \(source!.port!) \(destination!.port!)\r\n"
         default:
             line = "PROXY UNKNOWN\r\n"
         }
