@@ -84,6 +84,20 @@ def streamer(address, port, mb, out):
     out.put(int(answer or 0) == sent)
 
 
+def run_phase(pid, target, args, count):
+    """Runs `count` processes of `target(*args, queue)`; returns their results, the seconds taken
+    and localcloud's CPU seconds meanwhile."""
+    out = multiprocessing.Queue()
+    cpu0, t0 = cpu_seconds(pid), time.monotonic()
+    procs = [multiprocessing.Process(target=target, args=(*args, out)) for _ in range(count)]
+    for proc in procs:
+        proc.start()
+    results = [out.get() for _ in procs]
+    for proc in procs:
+        proc.join()
+    return results, time.monotonic() - t0, cpu_seconds(pid) - cpu0
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -139,28 +153,13 @@ def main():
             time.sleep(0.05)
 
     print(f"load balancer {address}:9000 -> 2 targets on loopback ({a.config} build, {os.cpu_count()} cores)")
-    out = multiprocessing.Queue()
-    cpu0, t0 = cpu_seconds(a.pid), time.monotonic()
-    clients = [multiprocessing.Process(target=connector, args=(address, 9000, a.seconds, out)) for _ in range(a.clients)]
-    for c in clients:
-        c.start()
-    results = [out.get() for _ in clients]
-    for c in clients:
-        c.join()
-    elapsed, cpu = time.monotonic() - t0, cpu_seconds(a.pid) - cpu0
+    results, elapsed, cpu = run_phase(a.pid, connector, (address, 9000, a.seconds), a.clients)
     done = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     print(f"new connections: {done / elapsed:8.0f} conn/s  ({done} in {elapsed:.1f} s, {a.clients} client processes, {errors} errors)")
     print(f"  localcloud CPU: {cpu * 1e6 / max(done, 1):8.1f} us per connection ({cpu / elapsed * 100:.0f}% of a core)")
 
-    cpu0, t0 = cpu_seconds(a.pid), time.monotonic()
-    streams = [multiprocessing.Process(target=streamer, args=(address, 9000, a.mb, out)) for _ in range(a.streams)]
-    for s in streams:
-        s.start()
-    ok = [out.get() for _ in streams]
-    for s in streams:
-        s.join()
-    elapsed, cpu = time.monotonic() - t0, cpu_seconds(a.pid) - cpu0
+    ok, elapsed, cpu = run_phase(a.pid, streamer, (address, 9000, a.mb), a.streams)
     total = a.mb * a.streams
     print(f"throughput:      {total / elapsed:8.0f} MB/s   ({a.streams} streams x {a.mb} MiB, all counted: {all(ok)})")
     print(f"  localcloud CPU: {cpu * 1000 / total:8.2f} ms per MiB ({cpu / elapsed * 100:.0f}% of a core)")

@@ -292,10 +292,7 @@ extension APIHandler {
                     proxyProtocol: lb.genericInfo.proxyProtocol ? lb.proxyProtocolVersion ?? 1 : nil,
                     stickyCookie: lb.genericInfo.stickySessions.cookieName.isEmpty ? nil : lb.genericInfo.stickySessions.cookieName,
                     sslRedirect: lb.genericInfo.sslRedirect,
-                    healthCheck: .init(
-                        protocol: lb.healthCheck.protocol, port: lb.healthCheck.port, path: lb.healthCheck.path,
-                        interval: lb.healthCheck.checkInterval, timeout: lb.healthCheck.responseTimeout,
-                        unhealthyThreshold: lb.healthCheck.unhealthyThreshold, healthyThreshold: lb.healthCheck.healthyThreshold),
+                    healthCheck: lb.healthCheck,
                     firewall: FirewallPolicy(lb.firewallRules.map { ($0.port, $0.ipType, $0.source) }),
                     tls: lb.hasSsl ? tls[lb.id] : nil)
             }

@@ -9,7 +9,7 @@ import Testing
     private let a = BalancerSpec.Target(instanceID: "a", address: "127.2.0.1")
     private let b = BalancerSpec.Target(instanceID: "b", address: "127.2.0.2")
     private let check = BalancerSpec.HealthCheck(
-        protocol: "tcp", port: 80, path: "", interval: 1, timeout: 1, unhealthyThreshold: 2, healthyThreshold: 3)
+        protocol: "tcp", port: 80, path: "", checkInterval: 1, responseTimeout: 1, unhealthyThreshold: 2, healthyThreshold: 3)
 
     @Test func roundRobinAlternatesAndSkipsUnhealthyTargets() {
         let pool = TargetPool()

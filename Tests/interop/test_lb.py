@@ -501,6 +501,49 @@ def test_https_frontend_presents_the_configured_certificate_and_never_shows_the_
     assert cloud.lb(lb["id"])["has_ssl"] is True
 
 
+def test_https_backend_gets_tls_and_https_health_checks_pass(cloud, backends, certificate, tmp_path):
+    key, cert = certificate
+    (tmp_path / "k.pem").write_text(key)
+    (tmp_path / "c.pem").write_text(cert)
+    server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
+    inst = cloud.instance()
+    port = free_port()
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((inst["internal_ip"], port))
+    listener.listen(16)
+    served = []
+
+    def serve():
+        while True:
+            try:
+                raw, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with server_ctx.wrap_socket(raw, server_side=True) as conn:
+                    request = conn.recv(4096)
+                    served.append(request.split(b"\r\n", 1)[0])
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\ntls")
+            except (OSError, ssl.SSLError):
+                continue
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        lb = cloud.create_lb([inst], [("https", 8443, "https", port)], ssl={"private_key": key, "certificate": cert},
+                             health_check=health(port, protocol="https", path="/healthz"))
+        wait_until(lambda: cloud.lb(lb["id"]).get("health_status", [{}])[0].get("state") == "healthy", "https check passes")
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        status, _, body = http_get(lb["ipv4"], 8443, path="/via-lb", context=ctx)
+        assert (status, body) == (200, b"tls")
+        assert b"GET /via-lb HTTP/1.1" in served and b"GET /healthz HTTP/1.1" in served
+    finally:
+        listener.close()
+
+
 def test_bad_certificate_is_refused_without_echoing_the_key(cloud, certificate):
     key, cert = certificate
     inst = cloud.instance()

@@ -29,15 +29,8 @@ struct BalancerSpec: Sendable, Equatable {
         var address: String
     }
 
-    struct HealthCheck: Sendable, Equatable {
-        var `protocol`: String
-        var port: Int
-        var path: String
-        var interval: Int
-        var timeout: Int
-        var unhealthyThreshold: Int
-        var healthyThreshold: Int
-    }
+    /// As the API stores it (`check_interval`, `response_timeout` in seconds).
+    typealias HealthCheck = LoadBalancerRecord.HealthCheck
 
     /// The certificate (chain appended) and key an `https` frontend presents.
     struct TLSMaterial: Sendable, Equatable {

@@ -24,7 +24,7 @@ final class HealthMonitor: Sendable {
         let started = targets.map { target in
             let loop = group.next()
             return loop.scheduleRepeatedAsyncTask(
-                initialDelay: .zero, delay: .seconds(Int64(check.interval))
+                initialDelay: .zero, delay: .seconds(Int64(check.checkInterval))
             ) { _ in
                 Self.probe(target.address, check, on: loop).map { success in
                     if let changed = pool.record(target, success: success, check: check) { onChange(target, changed) }
@@ -40,7 +40,7 @@ final class HealthMonitor: Sendable {
 
     /// One check; the future always succeeds, with whether the target passed.
     static func probe(_ address: String, _ check: BalancerSpec.HealthCheck, on loop: any EventLoop) -> EventLoopFuture<Bool> {
-        let timeout = TimeAmount.seconds(Int64(check.timeout))
+        let timeout = TimeAmount.seconds(Int64(check.responseTimeout))
         let bootstrap = ClientBootstrap(group: loop).connectTimeout(timeout)
         guard check.protocol == "http" || check.protocol == "https" else {
             return bootstrap.connect(host: address, port: check.port)
