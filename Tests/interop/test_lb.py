@@ -357,7 +357,10 @@ def test_leastconn_sends_new_connections_to_the_less_busy_target(cloud, backends
         held.append(extra)
         extra.sendall(b"hold")
         busier = served_by(extra.recv(100))
-        new = [served_by(exchange(lb["ipv4"], 8000)) for _ in range(10)]
+        new = []
+        for _ in range(10):
+            new.append(served_by(exchange(lb["ipv4"], 8000)))
+            time.sleep(0.05)  # let the finished connection stop counting
         assert new.count(busier) < new.count("t0" if busier == "t1" else "t1"), (busier, new)
     finally:
         for s in held:

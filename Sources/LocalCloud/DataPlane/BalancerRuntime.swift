@@ -244,7 +244,14 @@ final class BalancerRuntime: Sendable {
             .whenComplete { result in
                 switch result {
                 case .success(let backendChannel):
-                    backend.onInactive = { self.pool.release(target) }
+                    // The connection stops counting (leastconn) as soon as either side ends.
+                    var released = false
+                    let release = {
+                        if !released { self.pool.release(target) }
+                        released = true
+                    }
+                    backend.onInactive = release
+                    frontend.onInactive = release
                     // The client may have gone while we connected (its channel may also not be
                     // active *yet*: registration and connect race, so ask the handler).
                     guard frontend.isOpen else {
