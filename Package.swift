@@ -56,7 +56,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The local cloud: API server, SQLite state, loop-device volumes.
+        // The local cloud: API server, SQLite state, loop-device volumes, load-balancer data
+        // plane (NIO proxies, TLS termination with NIOSSL), route tables.
         .target(
             name: "LocalCloud",
             dependencies: [
@@ -64,6 +65,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,5 @@
 import GRDB
+import NIOSSL
 
 extension APIHandler {
     private struct LoadBalancerBody: Decodable {
@@ -40,6 +41,8 @@ extension APIHandler {
         var sslRedirect: Bool?
         var httpsRedirect: Bool?
         var proxyProtocol: Bool?
+        /// Local-cloud extension: 1 or 2.
+        var proxyProtocolVersion: Int?
         var balancingAlgorithm: String?
         var firewallRules: [Firewall]?
         var vpc: String?
@@ -50,13 +53,16 @@ extension APIHandler {
 
     func loadBalancers(_ r: APIRequest, _ rest: [String], _ db: Database) throws -> APIResponse {
         switch (r.method, rest.count) {
-        case ("GET", 0): return try list(LB.self, key: "load_balancers", r, db)
+        case ("GET", 0):
+            let page = try Store.page(LB.self, try Pagination(query: r.query), db)
+            return .json(ListBody(key: "load_balancers", items: page.items.map(withStatus), total: page.total, next: page.next))
         case ("POST", 0): return try createLoadBalancer(r, db)
-        case ("GET", 1): return .json(Wrapped("load_balancer", try Store.require(LB.self, id: rest[0], db)))
+        case ("GET", 1): return .json(Wrapped("load_balancer", withStatus(try Store.require(LB.self, id: rest[0], db))))
         case ("PATCH", 1): return try updateLoadBalancer(rest[0], r, db)
         case ("DELETE", 1):
             _ = try Store.require(LB.self, id: rest[0], db)
             try Store.delete(LB.self, id: rest[0], db)
+            try Store.setTLS(nil, loadBalancer: rest[0], db)
             return .noContent()
         case (_, 0), (_, 1): throw Self.methodNotAllowed(r)
         default: break
@@ -68,8 +74,11 @@ extension APIHandler {
         case ("POST", "forwarding-rules", 2):
             let body = try r.decode(LoadBalancerBody.Rule.self)
             let rule = try Self.forwardingRule(body, index: 0)
-            guard !lb.forwardingRules.contains(where: { $0.frontendPort == rule.frontendPort }) else {
+            guard !lb.forwardingRules.contains(where: { $0.frontendPort == rule.frontendPort && ($0.frontendProtocol == "udp") == (rule.frontendProtocol == "udp") }) else {
                 throw APIFailure(.conflict, "a forwarding rule for frontend port \(rule.frontendPort) already exists")
+            }
+            if rule.frontendProtocol == "https", !lb.hasSsl {
+                throw APIFailure(.badRequest, "an https forwarding rule needs ssl")
             }
             lb.forwardingRules.append(rule)
             try Store.update(lb, db)
@@ -148,6 +157,10 @@ extension APIHandler {
         if let value = body.sslRedirect { lb.genericInfo.sslRedirect = value }
         if let value = body.httpsRedirect { lb.httpsRedirect = value }
         if let value = body.proxyProtocol { lb.genericInfo.proxyProtocol = value }
+        if let version = body.proxyProtocolVersion {
+            guard version == 1 || version == 2 else { throw APIFailure(.badRequest, "proxy_protocol_version must be 1 or 2") }
+            lb.proxyProtocolVersion = version
+        }
         if let value = body.vpc { lb.genericInfo.vpc = value }
         if let sticky = body.stickySession { lb.genericInfo.stickySessions.cookieName = sticky.cookieName ?? "" }
         if let nodes = body.nodes {
@@ -158,6 +171,14 @@ extension APIHandler {
             guard let key = ssl.privateKey, !key.isEmpty, let cert = ssl.certificate, !cert.isEmpty else {
                 throw APIFailure(.badRequest, "ssl needs private_key and certificate")
             }
+            let material = BalancerSpec.TLSMaterial(privateKey: key, certificate: cert, chain: ssl.chain ?? "")
+            do {
+                _ = try material.makeServerContext()
+            } catch {
+                // The reason names the part that failed, never the key's text.
+                throw APIFailure(.badRequest, "ssl: certificate, chain and private_key must be PEM and belong together")
+            }
+            try Store.setTLS(material, loadBalancer: lb.id, db)
             lb.hasSsl = true
         }
         if let check = body.healthCheck {
@@ -178,7 +199,7 @@ extension APIHandler {
         }
         if let rules = body.forwardingRules {
             let parsed = try rules.enumerated().map { try Self.forwardingRule($1, index: $0) }
-            guard Set(parsed.map(\.frontendPort)).count == parsed.count else {
+            guard Set(parsed.map { "\($0.frontendProtocol == "udp")/\($0.frontendPort)" }).count == parsed.count else {
                 throw APIFailure(.badRequest, "forwarding_rules repeat a frontend_port")
             }
             if parsed.contains(where: { $0.frontendProtocol == "https" }), !lb.hasSsl {
@@ -213,12 +234,15 @@ extension APIHandler {
 
     private static func forwardingRule(_ rule: LoadBalancerBody.Rule, index: Int) throws -> LB.ForwardingRule {
         let field = "forwarding_rules[\(index)]"
-        let protocols = ["http", "https", "tcp"]
+        let protocols = ["http", "https", "tcp", "udp"]
         guard let fp = rule.frontendProtocol, protocols.contains(fp) else {
-            throw APIFailure(.badRequest, "\(field).frontend_protocol must be http, https or tcp")
+            throw APIFailure(.badRequest, "\(field).frontend_protocol must be http, https, tcp or udp")
         }
         guard let bp = rule.backendProtocol, protocols.contains(bp) else {
-            throw APIFailure(.badRequest, "\(field).backend_protocol must be http, https or tcp")
+            throw APIFailure(.badRequest, "\(field).backend_protocol must be http, https, tcp or udp")
+        }
+        guard (fp == "udp") == (bp == "udp") else {
+            throw APIFailure(.badRequest, "\(field): udp forwards only to udp (frontend_protocol and backend_protocol both udp)")
         }
         guard let fport = rule.frontendPort else { throw APIFailure(.badRequest, "missing field '\(field).frontend_port'") }
         guard let bport = rule.backendPort else { throw APIFailure(.badRequest, "missing field '\(field).backend_port'") }
@@ -235,5 +259,43 @@ extension APIHandler {
     private static func positive(_ value: Int, _ field: String) throws(APIFailure) -> Int {
         guard value > 0 else { throw APIFailure(.badRequest, "\(field) must be positive") }
         return value
+    }
+
+    /// The record with the data plane's view added (`health_status`, `listener_errors`).
+    private func withStatus(_ lb: LB) -> LB {
+        var lb = lb
+        if let entry = dataPlaneStatus.entry(lb.id) {
+            lb.healthStatus = entry.health
+            lb.listenerErrors = entry.listenerErrors
+        }
+        return lb
+    }
+
+    /// What the data plane should run: every active load balancer with its targets' internal
+    /// addresses and its TLS material.
+    func balancerSpecs() throws -> [BalancerSpec] {
+        try store.write { db in
+            let instances = Dictionary(
+                try Store.all(InstanceRecord.self, db).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let tls = try Store.allTLS(db)
+            return try Store.all(LB.self, db).filter { $0.status == "active" }.map { lb in
+                BalancerSpec(
+                    id: lb.id, address: lb.ipv4,
+                    rules: lb.forwardingRules.map {
+                        .init(frontendProtocol: $0.frontendProtocol, frontendPort: $0.frontendPort,
+                              backendProtocol: $0.backendProtocol, backendPort: $0.backendPort)
+                    },
+                    targets: lb.instances.compactMap { id in
+                        instances[id].flatMap { $0.internalIp.isEmpty ? nil : .init(instanceID: id, address: $0.internalIp) }
+                    },
+                    algorithm: .init(rawValue: lb.genericInfo.balancingAlgorithm) ?? .roundRobin,
+                    proxyProtocol: lb.genericInfo.proxyProtocol ? lb.proxyProtocolVersion ?? 1 : nil,
+                    stickyCookie: lb.genericInfo.stickySessions.cookieName.isEmpty ? nil : lb.genericInfo.stickySessions.cookieName,
+                    sslRedirect: lb.genericInfo.sslRedirect,
+                    healthCheck: lb.healthCheck,
+                    firewall: FirewallPolicy(lb.firewallRules.map { ($0.port, $0.ipType, $0.source) }),
+                    tls: lb.hasSsl ? tls[lb.id] : nil)
+            }
+        }
     }
 }

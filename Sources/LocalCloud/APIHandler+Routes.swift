@@ -14,8 +14,9 @@ extension APIHandler {
         case ("POST", 0): return try createRoute(r, db)
         case ("GET", 1): return .json(Wrapped("route", try Store.require(RouteRecord.self, id: rest[0], db)))
         case ("DELETE", 1):
-            _ = try Store.require(RouteRecord.self, id: rest[0], db)
+            let route = try Store.require(RouteRecord.self, id: rest[0], db)
             try Store.delete(RouteRecord.self, id: rest[0], db)
+            try applyToKernel { try $0.remove(destination: route.destination) }
             return .noContent()
         case (_, 0), (_, 1): throw Self.methodNotAllowed(r)
         default: throw Self.noSuchEndpoint(r)
@@ -47,6 +48,31 @@ extension APIHandler {
             id: Self.newID(), dateCreated: Self.timestamp(), destination: destination, instanceId: instanceID,
             nextHop: hop, description: body.description ?? "")
         try Store.insert(route, readyAt: nil, db)
+        try applyToKernel { try $0.install(destination: destination, nextHop: hop) }
         return .json(201, Wrapped("route", route))
+    }
+
+    /// Runs `change` against the namespace's routes when the cloud applies routes; a failure
+    /// fails the call, so the table and the kernel stay in step (the transaction rolls back).
+    private func applyToKernel(_ change: (RouteApplier) throws -> Void) throws {
+        guard let routeApplier else { return }
+        do {
+            try change(routeApplier)
+        } catch {
+            logger.error("kernel route change failed", metadata: ["netns": "\(routeApplier.namespace)", "error": "\(error)"])
+            throw APIFailure(.internalError, "route not applied in network namespace \(routeApplier.namespace): \(error)")
+        }
+    }
+
+    /// Makes the namespace's routes match the table (at startup).
+    func restoreRoutes() throws {
+        guard let routeApplier else { return }
+        let table = try store.write { db in
+            Dictionary(try Store.all(RouteRecord.self, db).map { ($0.destination, $0.nextHop) }, uniquingKeysWith: { a, _ in a })
+        }
+        let (installed, removed) = try routeApplier.reconcile(table)
+        logger.info(
+            "routes applied", metadata: ["netns": "\(routeApplier.namespace)", "route.device": "\(routeApplier.device)",
+                                         "routes.installed": "\(installed)", "routes.removed": "\(removed)"])
     }
 }

@@ -11,15 +11,23 @@ final class APIHandler: Sendable {
     let publicPool: AddressPool
     let privatePool: AddressPool
     let loadBalancerPool: AddressPool
+    /// What the load-balancer data plane reports (per-target health, listener errors).
+    let dataPlaneStatus = DataPlaneStatus()
+    /// Where route-table entries become kernel routes, when the cloud was given a namespace.
+    let routeApplier: RouteApplier?
     let logger: Logger
 
-    init(configuration: LocalCloudConfiguration, store: Store, devices: any BlockDevices, logger: Logger) throws {
+    init(
+        configuration: LocalCloudConfiguration, store: Store, devices: any BlockDevices, routeApplier: RouteApplier? = nil,
+        logger: Logger
+    ) throws {
         self.configuration = configuration
         self.store = store
         self.devices = devices
         publicPool = try AddressPool(name: "public", cidr: configuration.publicPool)
         privatePool = try AddressPool(name: "private", cidr: configuration.privatePool)
         loadBalancerPool = try AddressPool(name: "load balancer", cidr: configuration.loadBalancerPool)
+        self.routeApplier = routeApplier
         self.logger = logger
     }
 

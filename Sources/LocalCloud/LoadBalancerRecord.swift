@@ -56,6 +56,13 @@ struct LoadBalancerRecord: StoredResource {
     var firewallRules: [FirewallRule]
     var instances: [String]
     var nodes: Int
+    /// PROXY protocol version (1 or 2) used when `proxy_protocol` is on; a local-cloud extension
+    /// (Vultr's flag has no version), absent means 1.
+    var proxyProtocolVersion: Int?
+    /// Per-target health from the data plane (local-cloud extension; filled in on output only).
+    var healthStatus: [DataPlaneStatus.TargetHealth]?
+    /// Listeners that could not open, e.g. a port in use (local-cloud extension; output only).
+    var listenerErrors: [DataPlaneStatus.ListenerError]?
 
     mutating func becomeReady() {
         if status == "pending" { status = "active" }

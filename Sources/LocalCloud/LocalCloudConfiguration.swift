@@ -35,6 +35,13 @@ public struct LocalCloudConfiguration: Sendable {
     public var faults: FaultSpec
     /// Where to serve `/metrics` and `/healthz` apart from the API; nil for nowhere.
     public var metricsAddress: ListenAddress?
+    /// Network namespace whose routing table mirrors the route table (`proto 250` routes); nil
+    /// keeps routes bookkeeping only. Never the host's own namespace unless named so.
+    public var applyRoutesNamespace: String?
+    /// Device the applied routes use (`onlink`); nil picks the namespace's first non-lo one.
+    public var routeDevice: String?
+    /// Run load balancers' listeners (the data plane); off, load balancers are bookkeeping only.
+    public var loadBalancerDataPlane: Bool
 
     public init(
         host: String = "127.0.0.1",
@@ -52,7 +59,10 @@ public struct LocalCloudConfiguration: Sendable {
         privatePool: String = "127.2.0.0/16",
         loadBalancerPool: String = "127.3.0.0/16",
         faults: FaultSpec = FaultSpec(),
-        metricsAddress: ListenAddress? = nil
+        metricsAddress: ListenAddress? = nil,
+        applyRoutesNamespace: String? = nil,
+        routeDevice: String? = nil,
+        loadBalancerDataPlane: Bool = true
     ) {
         self.host = host
         self.port = port
@@ -70,5 +80,8 @@ public struct LocalCloudConfiguration: Sendable {
         self.loadBalancerPool = loadBalancerPool
         self.faults = faults
         self.metricsAddress = metricsAddress
+        self.applyRoutesNamespace = applyRoutesNamespace
+        self.routeDevice = routeDevice
+        self.loadBalancerDataPlane = loadBalancerDataPlane
     }
 }

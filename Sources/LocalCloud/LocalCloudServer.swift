@@ -24,6 +24,7 @@ public final class LocalCloudServer: Sendable {
         var acceptLoops: [Task<Void, Never>] = []
         var stopped = false
         var stopping: Task<Void, Never>?
+        var dataPlaneLoop: Task<Void, Never>?
     }
 
     private let handler: APIHandler
@@ -32,6 +33,8 @@ public final class LocalCloudServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let serverChannels: [any Channel]
+    private let dataPlane: LoadBalancerDataPlane?
+    private let dataPlaneGroup: MultiThreadedEventLoopGroup?
     private let stats = RequestStats()
     private let logger: Logger
     private let state = Mutex(State())
@@ -41,6 +44,16 @@ public final class LocalCloudServer: Sendable {
         configuration: LocalCloudConfiguration, port: Int, metricsPort: Int?, handler: APIHandler,
         group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, serverChannels: [any Channel], logger: Logger
     ) {
+        if configuration.loadBalancerDataPlane {
+            // Its own event loops: proxied traffic never waits behind the API, nor the API behind it.
+            let dataPlaneGroup = MultiThreadedEventLoopGroup(numberOfThreads: min(2, System.coreCount))
+            self.dataPlaneGroup = dataPlaneGroup
+            dataPlane = LoadBalancerDataPlane(
+                group: dataPlaneGroup, logger: logger, status: handler.dataPlaneStatus)
+        } else {
+            dataPlaneGroup = nil
+            dataPlane = nil
+        }
         self.configuration = configuration
         self.port = port
         self.metricsPort = metricsPort
@@ -67,8 +80,13 @@ public final class LocalCloudServer: Sendable {
                     configuration.realDevices
                     ? try LoopDevices(dataDirectory: configuration.dataDirectory, deviceDirectory: configuration.deviceDirectory)
                     : BookkeepingDevices()
-                let handler = try APIHandler(configuration: configuration, store: store, devices: devices, logger: logger)
+                let routeApplier = try configuration.applyRoutesNamespace.map {
+                    try RouteApplier(namespace: $0, device: configuration.routeDevice)
+                }
+                let handler = try APIHandler(
+                    configuration: configuration, store: store, devices: devices, routeApplier: routeApplier, logger: logger)
                 try handler.restoreDevices()
+                try handler.restoreRoutes()
                 return handler
             }
             let server = try await bind(group, configuration.host, configuration.port)
@@ -90,7 +108,13 @@ public final class LocalCloudServer: Sendable {
             if let metrics {
                 loops.append(Task { await instance.acceptLoop(metrics, metricsOnly: true) })
             }
-            instance.state.withLock { $0.acceptLoops = loops }
+            let dataPlaneLoop = instance.dataPlane.map { dataPlane in
+                Task { await instance.feed(dataPlane) }
+            }
+            instance.state.withLock {
+                $0.acceptLoops = loops
+                $0.dataPlaneLoop = dataPlaneLoop
+            }
             logger.info(
                 "localcloud listening",
                 metadata: ["address": "\(instance.baseURL)", "data_dir": "\(configuration.dataDirectory.path)",
@@ -136,13 +160,17 @@ public final class LocalCloudServer: Sendable {
     }
 
     private func performStop() async {
-        let (connections, loops) = state.withLock { state in
+        let (connections, loops, dataPlaneLoop) = state.withLock { state in
             state.stopped = true
-            return (Array(state.connections.values), state.acceptLoops)
+            return (Array(state.connections.values), state.acceptLoops, state.dataPlaneLoop)
         }
         for channel in serverChannels { try? await channel.close() }
         for connection in connections { try? await connection.close() }
         for loop in loops { await loop.value }
+        dataPlaneLoop?.cancel()
+        await dataPlaneLoop?.value
+        await dataPlane?.shutdown()
+        try? await dataPlaneGroup?.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.info("localcloud stopped")
@@ -156,6 +184,32 @@ public final class LocalCloudServer: Sendable {
     /// Replaces the random fault rates.
     public func setFaults(_ spec: FaultSpec) {
         faults.setSpec(spec)
+    }
+
+    // MARK: Load-balancer data plane
+
+    /// How often the data plane is brought in line with the store (API changes, load balancers
+    /// turning active, instance changes all show within this).
+    static let dataPlaneInterval = Duration.milliseconds(200)
+
+    /// Feeds the data plane the active load balancers until the server stops. Reading the store
+    /// blocks, so it happens on the thread pool; the data plane itself only awaits NIO.
+    private func feed(_ dataPlane: LoadBalancerDataPlane) async {
+        let handler = self.handler
+        var lastError = ""
+        while !Task.isCancelled {
+            do {
+                let specs = try await threadPool.runIfActive { try handler.balancerSpecs() }
+                await dataPlane.reconcile(specs)
+                lastError = ""
+            } catch {
+                if "\(error)" != lastError {
+                    logger.warning("load balancer state unreadable", metadata: ["error": "\(error)"])
+                    lastError = "\(error)"
+                }
+            }
+            try? await Task.sleep(for: Self.dataPlaneInterval)
+        }
     }
 
     // MARK: Serving

@@ -32,6 +32,19 @@ final class Store: Sendable {
                     CREATE TABLE device (block_id TEXT PRIMARY KEY, path TEXT NOT NULL);
                     """)
         }
+        // The TLS material of load balancers, apart from their wire form so that no API answer
+        // can carry the private key.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE load_balancer_tls (
+                        load_balancer_id TEXT PRIMARY KEY,
+                        private_key TEXT NOT NULL,
+                        certificate TEXT NOT NULL,
+                        chain TEXT NOT NULL
+                    );
+                    """)
+        }
         try migrator.migrate(queue)
     }
 
@@ -120,6 +133,26 @@ final class Store: Sendable {
                 ON CONFLICT(name) DO UPDATE SET value = value + 1
                 """, arguments: [counter])
         return try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = ?", arguments: [counter]) ?? 1
+    }
+
+    // MARK: Load balancers' TLS material
+
+    static func setTLS(_ material: BalancerSpec.TLSMaterial?, loadBalancer id: String, _ db: Database) throws {
+        if let material {
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO load_balancer_tls (load_balancer_id, private_key, certificate, chain) VALUES (?, ?, ?, ?)",
+                arguments: [id, material.privateKey, material.certificate, material.chain])
+        } else {
+            try db.execute(sql: "DELETE FROM load_balancer_tls WHERE load_balancer_id = ?", arguments: [id])
+        }
+    }
+
+    static func allTLS(_ db: Database) throws -> [String: BalancerSpec.TLSMaterial] {
+        var result: [String: BalancerSpec.TLSMaterial] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM load_balancer_tls") {
+            result[row["load_balancer_id"]] = .init(privateKey: row["private_key"], certificate: row["certificate"], chain: row["chain"])
+        }
+        return result
     }
 
     static func devicePath(block id: String, _ db: Database) throws -> String? {

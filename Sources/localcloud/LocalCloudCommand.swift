@@ -53,6 +53,19 @@ struct LocalCloudCommand: AsyncParsableCommand {
     @Option(help: "Serve /metrics (Prometheus text) and /healthz on HOST:PORT as well.")
     var metricsAddress: String?
 
+    @Option(help: ArgumentHelp(
+        "Apply the route table as kernel routes (proto 250) in this network namespace; without it routes are bookkeeping only.",
+        valueName: "netns"))
+    var applyRoutes: String?
+
+    @Option(help: ArgumentHelp(
+        "Device for applied routes (next hops set onlink); default: the namespace's first interface other than lo.",
+        valueName: "dev"))
+    var routeDevice: String?
+
+    @Flag(inversion: .prefixedNo, help: "Run load balancers' listeners and health checks (the data plane).")
+    var lbDataPlane = true
+
     @Option(help: "Log format: json or text.")
     var logFormat: LogFormat = .text
 
@@ -68,6 +81,10 @@ struct LocalCloudCommand: AsyncParsableCommand {
         guard attachLimit > 0 else { throw ValidationError("--attach-limit must be positive") }
         guard pendingMs >= 0 else { throw ValidationError("--pending-ms must not be negative") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must not be negative") }
+        if let applyRoutes, applyRoutes.isEmpty || applyRoutes.contains("/") {
+            throw ValidationError("--apply-routes: '\(applyRoutes)' is not a network namespace name")
+        }
+        if routeDevice != nil, applyRoutes == nil { throw ValidationError("--route-device needs --apply-routes") }
     }
 
     func run() async throws {
@@ -83,7 +100,8 @@ struct LocalCloudCommand: AsyncParsableCommand {
             regions: regions.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
             publicPool: publicPool, privatePool: privatePool, loadBalancerPool: loadBalancerPool,
             faults: try FaultSpec(parsing: faults),
-            metricsAddress: try metricsAddress.map { try ListenAddress(parsing: $0) })
+            metricsAddress: try metricsAddress.map { try ListenAddress(parsing: $0) },
+            applyRoutesNamespace: applyRoutes, routeDevice: routeDevice, loadBalancerDataPlane: lbDataPlane)
         let server = try await LocalCloudServer.start(configuration: config, logger: logger)
 
         let signals = [SIGTERM, SIGINT].map { signo in
