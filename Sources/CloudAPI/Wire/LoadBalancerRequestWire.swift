@@ -42,6 +42,9 @@ struct LoadBalancerRequestWire: Encodable {
     var balancingAlgorithm: String
     var vpc: String?
     var nodes: Int?
+    var http2: Bool?
+    var http3: Bool?
+    var timeout: Int?
 
     /// `includeRegion` is false for updates: the region cannot change.
     init(_ spec: LoadBalancerSpec, includeRegion: Bool) {
@@ -65,5 +68,8 @@ struct LoadBalancerRequestWire: Encodable {
         balancingAlgorithm = spec.balancingAlgorithm.rawValue
         vpc = spec.vpc
         nodes = spec.nodes
+        http2 = spec.http2
+        http3 = spec.http3
+        timeout = spec.timeoutSeconds
     }
 }
