@@ -45,10 +45,14 @@ public struct Annotation<Value: Sendable>: Sendable {
         }
     }
 
-    /// The key users most likely wrote (Vultr's when set, else Mooring's), for messages.
+    /// The key to name in messages: the one set, or, when neither is, the family (Vultr's or
+    /// Mooring's) the Service's other annotations use.
     public func keyUsed(in annotations: [String: String]) -> String {
-        if let vultrKey = info.vultrKey, annotations[vultrKey] != nil, annotations[info.key] == nil { return vultrKey }
-        return info.key
+        guard let vultrKey = info.vultrKey, annotations[info.key] == nil else { return info.key }
+        if annotations[vultrKey] != nil { return vultrKey }
+        let writesVultr = annotations.keys.contains { $0.hasPrefix(Annotation.vultrPrefix) }
+        let writesMooring = annotations.keys.contains { $0.hasPrefix(Annotation.mooringPrefix) }
+        return writesVultr && !writesMooring ? vultrKey : info.key
     }
 }
 
