@@ -26,7 +26,7 @@ struct ServiceControllerTests {
             let created = try await h.createService("web", ports: [
                 ServicePort(name: "http", port: 80, nodePort: 30080), ServicePort(name: "https", port: 443, nodePort: 30443),
             ])
-            try await h.eventually("ingress published") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let service = try #require(try await h.service("web"))
             let lb = try #require(try await h.loadBalancer(of: "web"))
             #expect(finalizerAtCreate.withLock { $0 } == true, "finalizer must be stored before the load balancer is created")
@@ -54,7 +54,7 @@ struct ServiceControllerTests {
         try await ServiceHarness.with { h in
             try await h.addNode("node-a")
             try await h.createService("web")
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let before = try #require(try await h.loadBalancer(of: "web"))
             h.counting.reset()
             try await h.updateService("web") { $0.spec.ports = [ServicePort(name: "http", port: 8080, nodePort: 30081)] }
@@ -76,7 +76,7 @@ struct ServiceControllerTests {
             let (_, b) = try await h.addNode("node-b")
             try await h.createService("one")
             try await h.createService("two")
-            try await h.eventually("both published") { try await h.published("one", "two") }
+            try await h.waitUntilPublished("one", "two")
             h.counting.reset()
             // Heartbeats (status-only node updates) change nothing on any load balancer.
             for _ in 0..<3 {
@@ -110,7 +110,7 @@ struct ServiceControllerTests {
         try await ServiceHarness.with { h in
             try await h.addNode("node-a")
             try await h.createService("web")
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
             try await h.client.delete(Service.self, name: "web", namespace: "default")
             try await h.eventually("service gone") { try await h.service("web") == nil }
@@ -124,7 +124,7 @@ struct ServiceControllerTests {
         try await ServiceHarness.with { h in
             try await h.addNode("node-a")
             try await h.createService("web")
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
             try await h.api.deleteLoadBalancer(id: id)
             try await h.client.delete(Service.self, name: "web", namespace: "default")
@@ -139,7 +139,7 @@ struct ServiceControllerTests {
             try await h.addNode("node-b")
             try await h.createService("web")
             try await h.createService("gone")
-            try await h.eventually("ingress") { try await h.published("web", "gone") }
+            try await h.waitUntilPublished("web", "gone")
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
             let goneID = try #require(try await h.loadBalancer(of: "gone")?.id)
             h.counting.reset()
@@ -158,7 +158,7 @@ struct ServiceControllerTests {
             #expect(stuck.metadata.finalizers.contains(Self.finalizer))
             #expect(h.counting.count(.create) == 0, "a failed lookup must never lead to a second load balancer")
             h.cloud.setFaults(FaultSpec())
-            try await h.eventually("deleted Service converges") { try await h.service("gone") == nil }
+            try await h.eventually("deleted Service converges", timeout: .seconds(60)) { try await h.service("gone") == nil }
             let remaining = try await h.api.loadBalancers()
             #expect(remaining.map(\.id) == [id], "only the deleted Service's load balancer may go")
             #expect(!remaining.contains { $0.id == goneID })
@@ -169,7 +169,7 @@ struct ServiceControllerTests {
         try await ServiceHarness.with { h in
             try await h.addNode("node-a")
             try await h.createService("web")
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
             await h.stopController()
             // As if the previous process crashed after creating but before recording the id.
@@ -211,7 +211,7 @@ struct ServiceControllerTests {
             #expect(try await h.service("web")?.metadata.finalizers.isEmpty == true)
             // Fixing the value lets it through.
             try await h.updateService("web") { $0.metadata.annotations[key] = "30" }
-            try await h.eventually("ingress after the fix") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
         }
     }
 
@@ -221,7 +221,7 @@ struct ServiceControllerTests {
             try await h.createService("other-class") { $0.spec.loadBalancerClass = "example.com/other" }
             try await h.createService("hands-off", annotations: ["service.beta.kubernetes.io/vultr-loadbalancer-create": "false"])
             try await h.createService("mine")
-            try await h.eventually("ours published") { try await h.service("mine")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("mine")
             for name in ["other-class", "hands-off"] {
                 let service = try #require(try await h.service(name))
                 #expect(service.metadata.finalizers.isEmpty, "\(name)")
@@ -236,7 +236,7 @@ struct ServiceControllerTests {
         try await ServiceHarness.with { h in
             try await h.addNode("node-a")
             try await h.createService("web")
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             try await h.updateService("web") { $0.spec.type = "ClusterIP" }
             try await h.eventually("finalizer and ingress removed") {
                 let service = try await h.service("web")
@@ -252,7 +252,7 @@ struct ServiceControllerTests {
             try await h.createService(
                 "web", annotations: ["service.beta.kubernetes.io/vultr-loadbalancer-firewall-rules": "192.0.2.0/24,80"]
             ) { $0.spec.loadBalancerSourceRanges = ["10.0.0.0/8", "2001:db8::/32"] }
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let lb = try #require(try await h.loadBalancer(of: "web"))
             #expect(Set(lb.firewallRules) == [
                 .init(port: 80, source: "10.0.0.0/8"), .init(port: 80, source: "2001:db8::/32", isIPv6: true),
@@ -268,7 +268,7 @@ struct ServiceControllerTests {
                 $0.spec.externalTrafficPolicy = "Local"
                 $0.spec.healthCheckNodePort = 32123
             }
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let check = try #require(try await h.loadBalancer(of: "web")).healthCheck
             #expect(check.protocol == .http && check.port == 32123 && check.path == "/healthz")
         }
@@ -290,7 +290,7 @@ struct ServiceControllerTests {
             secret.type = "kubernetes.io/tls"
             secret.data = ["tls.crt": Data("CERT-ONE".utf8), "tls.key": Data("KEY-ONE".utf8)]
             _ = try await h.client.create(secret)
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let lb = try #require(try await h.loadBalancer(of: "web"))
             #expect(lb.hasSSL)
             #expect(lb.forwardingRules.first?.frontendProtocol == .https)
@@ -321,7 +321,7 @@ struct ServiceControllerTests {
             try await h.addNode("node-a")
             try await h.addNode("node-b")
             for name in ["one", "two", "three"] { try await h.createService(name) }
-            try await h.eventually("all published") { try await h.published("one", "two", "three") }
+            try await h.waitUntilPublished("one", "two", "three")
             h.counting.reset()
             try await h.eventually("several resync rounds", timeout: .seconds(30)) { h.counting.count(.list) >= 4 }
             #expect(h.counting.count(.get) == 0, "no per-Service reads at rest")
@@ -333,7 +333,7 @@ struct ServiceControllerTests {
         try await ServiceHarness.with(configure: { $0.lbResyncPeriod = .milliseconds(500) }) { h in
             try await h.addNode("node-a")
             try await h.createService("web")
-            try await h.eventually("ingress") { try await h.service("web")?.status.loadBalancerIngress.isEmpty == false }
+            try await h.waitUntilPublished("web")
             let lb = try #require(try await h.loadBalancer(of: "web"))
             var edited = LoadBalancerSpec(
                 region: lb.region, label: lb.label, instanceIDs: lb.instanceIDs,
@@ -346,6 +346,57 @@ struct ServiceControllerTests {
                     == [.init(frontendProtocol: .tcp, frontendPort: 80, backendProtocol: .tcp, backendPort: 30080)]
             }
             #expect(try await h.api.loadBalancers().map(\.id) == [lb.id])
+        }
+    }
+
+    @Test func aLostIDAfterARenameIsFoundByTheCustomLabel() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a")
+            let key = "service.beta.kubernetes.io/vultr-loadbalancer-label"
+            try await h.createService("web", annotations: [key: "shop"])
+            try await h.eventually("labelled shop") { try await h.loadBalancer(of: "web")?.label == "shop" }
+            let id = try #require(try await h.loadBalancer(of: "web")?.id)
+            await h.stopController()
+            try await h.updateService("web") { $0.metadata.annotations[ServiceHarness.idKey] = nil }
+            h.counting.reset()
+            h.startController()
+            try await h.eventually("id recorded again") {
+                try await h.service("web")?.metadata.annotations[ServiceHarness.idKey] == id
+            }
+            #expect(h.counting.count(.create) == 0)
+            #expect(try await h.api.loadBalancers().map(\.id) == [id])
+        }
+    }
+
+    @Test func theHostnameAnnotationPublishesOnlyTheHostname() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a")
+            try await h.createService("web", annotations: ["service.beta.kubernetes.io/vultr-loadbalancer-hostname": "shop.example.com"])
+            try await h.waitUntilPublished("web")
+            let ingress = try #require(try await h.service("web")).status.loadBalancerIngress
+            #expect(ingress.map(\.hostname) == ["shop.example.com"])
+            #expect(ingress.map(\.ip) == [nil])
+        }
+    }
+
+    @Test func withoutARegionThereIsAWarningAndNoCloudCall() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a", region: nil)
+            try await h.createService("web")
+            try await h.eventually("warning") {
+                try await h.events("web", reason: "SyncLoadBalancerFailed").contains { $0.message?.contains("region") == true }
+            }
+            #expect(h.counting.total == 0)
+            #expect(try await h.service("web")?.metadata.finalizers.isEmpty == true)
+        }
+    }
+
+    @Test func theConfiguredRegionIsTheFallback() async throws {
+        try await ServiceHarness.with(configure: { $0.region = "ams" }) { h in
+            try await h.addNode("node-a", region: nil)
+            try await h.createService("web")
+            try await h.waitUntilPublished("web")
+            #expect(try await h.loadBalancer(of: "web")?.region == "ams")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import CloudAPI
 import Kubernetes
 import Logging
@@ -95,7 +96,7 @@ extension ServiceController {
         var recordedID = recordedIDs(service).first
         var wrote = false
         var loadBalancer: LoadBalancer
-        if let found = try await locate(service, uidLabel: uidLabel) {
+        if let found = try await locate(service, uidLabel: uidLabel, customLabel: plan.spec.label) {
             loadBalancer = found
         } else {
             await recorder.record(.normal, reason: "EnsuringLoadBalancer", message: "Ensuring load balancer", about: service)
@@ -152,19 +153,31 @@ extension ServiceController {
         return .done
     }
 
-    /// The Service's load balancer: by the id recorded on it, else by the UID label. Nil only
-    /// when the cloud confirmed there is none (a 404, or absent from a successful list).
-    private func locate(_ service: Service, uidLabel: String) async throws -> LoadBalancer? {
+    /// The Service's load balancer: by the id recorded on it, else by the UID label it is created
+    /// under, else (its id annotation lost after a rename to a custom label) by that label when
+    /// exactly one load balancer carries it and no other Service records it, as Vultr's CCM
+    /// matches by label. Nil only when the cloud confirmed there is none (a 404, or absent from a
+    /// successful list).
+    private func locate(_ service: Kubernetes.Service, uidLabel: String, customLabel: String) async throws -> LoadBalancer? {
         for id in recordedIDs(service) {
             if let found = try await cache.loadBalancer(id: id) { return found }
         }
-        let matches = try await cache.all().filter { $0.label == uidLabel }.sorted { $0.id < $1.id }
+        let all = try await cache.all()
+        let matches = all.filter { $0.label == uidLabel }.sorted { $0.id < $1.id }
         if matches.count > 1 {
             logger.warning("several load balancers carry the Service's UID label; using the first", metadata: [
                 "service.key": "\(service.key)", "lb.ids": "\(matches.map(\.id).joined(separator: ","))",
             ])
         }
-        return matches.first
+        if let match = matches.first { return match }
+        guard customLabel != uidLabel else { return nil }
+        let labelled = all.filter { $0.label == customLabel }
+        guard labelled.count == 1, let candidate = labelled.first else { return nil }
+        var claimed = false
+        services.cache.forEach { other in
+            if other.metadata.uid != service.metadata.uid && recordedIDs(other).contains(candidate.id) { claimed = true }
+        }
+        return claimed ? nil : candidate
     }
 
     /// Load balancer ids recorded on the Service: Vultr's key, Mooring's, then Vultr's legacy key.

@@ -169,10 +169,12 @@ final class ServiceHarness: Sendable {
         return try await api.loadBalancers().first { $0.id == id }
     }
 
-    /// Whether every named Service has an address in its status.
-    func published(_ names: String...) async throws -> Bool {
-        for name in names where try await service(name)?.status.loadBalancerIngress.isEmpty != false { return false }
-        return true
+    /// Waits until every named Service has an address in its status.
+    func waitUntilPublished(_ names: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try await eventually("\(names.joined(separator: ", ")) published", sourceLocation: sourceLocation) {
+            for name in names where try await service(name)?.status.loadBalancerIngress.isEmpty != false { return false }
+            return true
+        }
     }
 
     static let idKey = "service.beta.kubernetes.io/vultr-loadbalancer-id"
