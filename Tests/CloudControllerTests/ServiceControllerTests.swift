@@ -399,4 +399,21 @@ struct ServiceControllerTests {
             #expect(try await h.loadBalancer(of: "web")?.region == "ams")
         }
     }
+
+    @Test func stickySessionsTurnOffAndStayOffWithoutRepeatedUpdates() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a")
+            let enabled = "service.beta.kubernetes.io/vultr-loadbalancer-sticky-session-enabled"
+            let cookie = "service.beta.kubernetes.io/vultr-loadbalancer-sticky-session-cookie-name"
+            try await h.createService("web", annotations: [enabled: "on", cookie: "sid"])
+            try await h.eventually("sticky") { try await h.loadBalancer(of: "web")?.stickySessionCookie == "sid" }
+            try await h.updateService("web") { $0.metadata.annotations[enabled] = "off" }
+            try await h.eventually("not sticky") { try await h.loadBalancer(of: "web")?.stickySessionCookie == nil }
+            h.counting.reset()
+            for _ in 0..<2 { await h.resync() }
+            try await h.eventually("two resync lists") { h.counting.count(.list) >= 2 }
+            try await Task.sleep(for: .milliseconds(300))  // let the queued reconciles finish
+            #expect(h.counting.count(.update) == 0, "an off setting must not be re-sent on every pass")
+        }
+    }
 }

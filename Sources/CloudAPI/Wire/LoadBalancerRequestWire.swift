@@ -61,7 +61,8 @@ struct LoadBalancerRequestWire: Encodable {
                   backendProtocol: $0.backendProtocol.rawValue, backendPort: $0.backendPort)
         }
         firewallRules = spec.firewallRules.map { .init(port: $0.port, ipType: $0.isIPv6 ? "v6" : "v4", source: $0.source) }
-        stickySession = spec.stickySessionCookie.map { .init(cookieName: $0) }
+        // Always sent: an empty cookie name turns sticky sessions off (omitting it would keep them).
+        stickySession = .init(cookieName: spec.stickySessionCookie ?? "")
         ssl = spec.ssl.map { .init(privateKey: $0.privateKey, certificate: $0.certificate, chain: $0.chain) }
         sslRedirect = spec.sslRedirect
         proxyProtocol = spec.proxyProtocol

@@ -18,7 +18,8 @@ enum LoadBalancerDiff {
         check("ssl_redirect", actual.sslRedirect != desired.sslRedirect)
         check("ssl", desired.ssl != nil && !actual.hasSSL)
         check("nodes", desired.nodes.map { $0 != actual.nodes } ?? false)
-        check("vpc", actual.vpc != desired.vpc)
+        // Leaving a VPC is not expressible in an update (an omitted vpc keeps it): only joining one is compared.
+        check("vpc", desired.vpc.map { $0 != actual.vpc } ?? false)
         // Reported by Vultr, not by every backend: compared when reported, else covered by the fingerprint.
         check("http2", actual.http2.map { $0 != desired.http2 } ?? false)
         check("http3", actual.http3.map { $0 != desired.http3 } ?? false)

@@ -80,7 +80,7 @@ public final class ServiceController: ServiceLifecycle.Service, Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.lbResyncPeriod)
             if Task.isCancelled { return }
-            enqueueAllManaged(reason: "resync")
+            await resync()
         }
     }
 
@@ -96,8 +96,16 @@ public final class ServiceController: ServiceLifecycle.Service, Sendable {
     func signalNodeSetChanged() { nodeChangeSignal.yield() }
 
     /// Compares every managed Service with its load balancer again now, as the periodic drift
-    /// repair does.
-    public func resync() { enqueueAllManaged(reason: "requested") }
+    /// repair does: one fresh list of load balancers (one call per page), then every managed
+    /// Service is queued and compared against that list.
+    public func resync() async {
+        do {
+            _ = try await cache.all(fresh: true)
+        } catch {
+            logger.info("could not list load balancers for the resync; each Service will retry", metadata: ["error": "\(error)"])
+        }
+        enqueueAllManaged(reason: "resync")
+    }
 
     func enqueueAllManaged(reason: String) {
         var count = 0

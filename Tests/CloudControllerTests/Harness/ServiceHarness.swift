@@ -5,6 +5,7 @@ import Kubernetes
 import KubernetesTestSupport
 import LocalCloud
 import Logging
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -17,19 +18,23 @@ final class ServiceHarness: Sendable {
     let api: VultrClient
     /// What the controller's cloud calls go through (counted).
     let counting: CountingLoadBalancers
+    /// The controller's client's metrics: `cloudapi_requests_total` counts HTTP exchanges (pages).
+    let metrics: TestMetrics
     let apiServer: TestAPIServer
     let client: KubernetesClient
     let configuration: ServiceControllerConfiguration
     let directory: URL
     private let running = Mutex<Task<Void, any Error>?>(nil)
+    private let current = Mutex<ServiceController?>(nil)
 
     private init(
-        cloud: LocalCloudServer, api: VultrClient, counting: CountingLoadBalancers, apiServer: TestAPIServer,
+        cloud: LocalCloudServer, api: VultrClient, counting: CountingLoadBalancers, metrics: TestMetrics, apiServer: TestAPIServer,
         client: KubernetesClient, configuration: ServiceControllerConfiguration, directory: URL
     ) {
         self.cloud = cloud
         self.api = api
         self.counting = counting
+        self.metrics = metrics
         self.apiServer = apiServer
         self.client = client
         self.configuration = configuration
@@ -55,12 +60,16 @@ final class ServiceHarness: Sendable {
                 dataDirectory: directory.appendingPathComponent("cloud"), apiKey: key, rateLimit: 0,
                 pendingDuration: .milliseconds(300)),
             logger: quietLogger)
-        let api = VultrClient(
-            configuration: .init(
-                baseURL: cloud.baseURL, apiKey: APIKey(key), requestTimeout: .seconds(5),
-                retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)),
-                rateLimiter: TokenBucket(rate: 10_000, burst: 1_000)),
-            logger: quietLogger)
+        let metrics = TestMetrics()
+        func cloudClient(metrics: TestMetrics?) -> VultrClient {
+            VultrClient(
+                configuration: .init(
+                    baseURL: cloud.baseURL, apiKey: APIKey(key), requestTimeout: .seconds(5),
+                    retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50)),
+                    rateLimiter: TokenBucket(rate: 10_000, burst: 1_000), metricsFactory: metrics ?? TestMetrics()),
+                logger: quietLogger)
+        }
+        let api = cloudClient(metrics: nil)
         let apiServer = try await TestAPIServer.start(logger: quietLogger)
         let client = try KubernetesClient(configuration: apiServer.clientConfiguration(), logger: quietLogger)
         var configuration = ServiceControllerConfiguration(
@@ -68,7 +77,7 @@ final class ServiceHarness: Sendable {
             cloudSnapshotMaxAge: .seconds(30), nodeSyncDebounce: .milliseconds(100))
         configure(&configuration)
         let harness = ServiceHarness(
-            cloud: cloud, api: api, counting: CountingLoadBalancers(api), apiServer: apiServer, client: client,
+            cloud: cloud, api: api, counting: CountingLoadBalancers(cloudClient(metrics: metrics)), metrics: metrics, apiServer: apiServer, client: client,
             configuration: configuration, directory: directory)
         if start { harness.startController() }
         do {
@@ -106,6 +115,15 @@ final class ServiceHarness: Sendable {
             }
         }
         running.withLock { $0 = task }
+        current.withLock { $0 = controller }
+    }
+
+    /// Asks the running controller for a drift-repair round now.
+    func resync() async { await current.withLock { $0 }?.resync() }
+
+    /// HTTP exchanges the controller's cloud client made (every page of a list counts).
+    var cloudRequests: Int64 {
+        metrics.counters(label: "cloudapi_requests_total").reduce(0) { $0 + $1.totalValue }
     }
 
     func stopController() async {
