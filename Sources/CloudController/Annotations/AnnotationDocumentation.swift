@@ -37,6 +37,32 @@ public enum AnnotationDocumentation {
             The controller writes the id under Vultr's key and also reads the key older releases of Vultr's
             CCM wrote (`\(LoadBalancerAnnotations.legacyIDKey)`).
 
+            ## How the controller finds and changes a load balancer
+
+            - It adds the finalizer `service.kubernetes.io/load-balancer-cleanup` before creating anything,
+              and removes it only once the cloud has confirmed the load balancer gone (deleted, or a 404).
+              A cloud error while deleting keeps the finalizer, records a `DeleteLoadBalancerFailed`
+              Warning and retries with backoff (5 s doubling to 300 s). A failed lookup never leads to a
+              delete or a second create.
+            - It finds the load balancer by the id annotation, then by the label `a` + Service UID (what it
+              creates under), then, when a custom `label` was applied and the id annotation was lost, by
+              that label if exactly one load balancer carries it and no other Service records its id.
+            - Each pass compares the wanted load balancer with the actual one field by field and sends one
+              update only when something differs; nothing is ever deleted and created again to change
+              it. The region cannot change (a `LoadBalancerRegionMismatch` Warning says so).
+            - Targets are the nodes that are Ready, have a `vultr://` provider ID, are not being deleted and
+              lack the label `node.kubernetes.io/exclude-from-external-load-balancers`. A change in that set
+              updates every load balancer once; heartbeats change nothing.
+            - Every `lbResyncPeriod` (10 minutes by default) one list of load balancers is compared with
+              every Service, repairing drift; at rest that is one call per 100 (the client's page size)
+              load balancers, and no other call.
+            - Events: `EnsuringLoadBalancer`, `EnsuredLoadBalancer`, `SyncLoadBalancerFailed` (Warning),
+              `InvalidAnnotation` (Warning), `UnAvailableLoadBalancer` (Warning, no target nodes),
+              `DeletingLoadBalancer`, `DeletedLoadBalancer`, `DeleteLoadBalancerFailed` (Warning).
+
+            Not supported: Vultr's `auto-ssl`, `firewall-rules-cm`, `private-network` (use `vpc`) and
+            shared load balancers; removing a certificate or leaving a VPC once applied.
+
             """
         return out
     }

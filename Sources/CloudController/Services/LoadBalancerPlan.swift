@@ -30,10 +30,10 @@ struct LoadBalancerPlan: Sendable {
                 throw AnnotationError(
                     key: "spec.ports", message: "port \(port.name ?? "?") has no nodePort (allocateLoadBalancerNodePorts: false is not supported)")
             }
-            rules.append(Self.rule(port: number, nodePort: nodePort, serviceProtocol: port.protocol ?? "TCP", options: options))
             if port.protocol == "SCTP" {
                 throw AnnotationError(key: "spec.ports", message: "SCTP port \(number) cannot be load balanced")
             }
+            rules.append(Self.rule(port: number, nodePort: nodePort, serviceProtocol: port.protocol ?? "TCP", options: options))
         }
         let firewall = try Self.firewallRules(spec.loadBalancerSourceRanges, ports: spec.ports.compactMap(\.port), options: options)
         let vpc: String?

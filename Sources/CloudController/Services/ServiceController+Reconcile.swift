@@ -165,7 +165,7 @@ extension ServiceController {
         let all = try await cache.all()
         let matches = all.filter { $0.label == uidLabel }.sorted { $0.id < $1.id }
         if matches.count > 1 {
-            logger.warning("several load balancers carry the Service's UID label; using the first", metadata: [
+            logger.info("several load balancers carry the Service's UID label; using the first", metadata: [
                 "service.key": "\(service.key)", "lb.ids": "\(matches.map(\.id).joined(separator: ","))",
             ])
         }
@@ -260,8 +260,13 @@ extension ServiceController {
         await recorder.record(.warning, reason: reason, message: message, about: service)
     }
 
+    /// Annotation keys contain a `/`; Service fields (`spec.ports`) do not.
     private func warnInvalid(_ problem: AnnotationError, _ service: Service) async {
-        logger.info("invalid annotation", metadata: ["service.key": "\(service.key)", "annotation": "\(problem.key)"])
-        await warn(service, "InvalidAnnotation", "\(problem); load balancer left unchanged")
+        logger.info("invalid load balancer setting", metadata: ["service.key": "\(service.key)", "setting": "\(problem.key)"])
+        if problem.key.contains("/") {
+            await warn(service, "InvalidAnnotation", "\(problem); load balancer left unchanged")
+        } else {
+            await warn(service, "SyncLoadBalancerFailed", "\(problem.key): \(problem.message); load balancer left unchanged")
+        }
     }
 }
