@@ -171,16 +171,8 @@ struct ServiceControllerTests {
             try await h.createService("web")
             try await h.waitUntilPublished("web")
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
-            await h.stopController()
             // As if the previous process crashed after creating but before recording the id.
-            try await h.updateService("web") { $0.metadata.annotations[ServiceHarness.idKey] = nil }
-            h.counting.reset()
-            h.startController()
-            try await h.eventually("id recorded again") {
-                try await h.service("web")?.metadata.annotations[ServiceHarness.idKey] == id
-            }
-            #expect(h.counting.count(.create) == 0)
-            #expect(try await h.api.loadBalancers().map(\.id) == [id])
+            try await h.restartForgettingID(of: "web", expecting: id)
         }
     }
 
@@ -356,15 +348,7 @@ struct ServiceControllerTests {
             try await h.createService("web", annotations: [key: "shop"])
             try await h.eventually("labelled shop") { try await h.loadBalancer(of: "web")?.label == "shop" }
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
-            await h.stopController()
-            try await h.updateService("web") { $0.metadata.annotations[ServiceHarness.idKey] = nil }
-            h.counting.reset()
-            h.startController()
-            try await h.eventually("id recorded again") {
-                try await h.service("web")?.metadata.annotations[ServiceHarness.idKey] == id
-            }
-            #expect(h.counting.count(.create) == 0)
-            #expect(try await h.api.loadBalancers().map(\.id) == [id])
+            try await h.restartForgettingID(of: "web", expecting: id)
         }
     }
 

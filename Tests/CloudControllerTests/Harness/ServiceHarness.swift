@@ -135,6 +135,21 @@ final class ServiceHarness: Sendable {
         _ = await task.result
     }
 
+    /// Stops the controller, removes the Service's id annotation and starts a fresh controller;
+    /// checks that it records `id` again without creating anything and that `id` is the only
+    /// load balancer.
+    func restartForgettingID(of name: String, expecting id: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        await stopController()
+        try await updateService(name) { $0.metadata.annotations[Self.idKey] = nil }
+        counting.reset()
+        startController()
+        try await eventually("id recorded again", sourceLocation: sourceLocation) {
+            try await service(name)?.metadata.annotations[Self.idKey] == id
+        }
+        #expect(counting.count(.create) == 0, sourceLocation: sourceLocation)
+        #expect(try await api.loadBalancers().map(\.id) == [id], sourceLocation: sourceLocation)
+    }
+
     // MARK: Arranging
 
     /// A cloud instance and a Ready node pointing at it.
