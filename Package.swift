@@ -248,3 +248,17 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (libFuzzer), present only when MOORING_FUZZ is set: hack/fuzz.sh builds them with
+// `-sanitize=fuzzer` in their own build directory, so ordinary builds and tests never see them.
+if Context.environment["MOORING_FUZZ"] != nil {
+    package.targets += [
+        .systemLibrary(name: "CFuzzer", path: "Fuzz/CFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"], path: "Fuzz/FuzzSupport"),
+        .executableTarget(name: "fuzz-csi-messages", dependencies: ["CSI", "FuzzSupport"], path: "Fuzz/CSIMessages"),
+        .executableTarget(
+            name: "fuzz-cloud-responses", dependencies: ["CloudAPI", "FuzzSupport"], path: "Fuzz/CloudResponses"),
+        .executableTarget(
+            name: "fuzz-watch-stream", dependencies: ["Kubernetes", "FuzzSupport"], path: "Fuzz/WatchStream"),
+    ]
+}

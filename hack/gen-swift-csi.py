@@ -580,6 +580,18 @@ def gen_methods(model):
         body.append(f"        public static let paths: [String] = [{', '.join(n + '.path' for n in names)}]\n")
         body.append("    }\n}\n")
         out.append("".join(body))
+    # A visitor over every method, so code can be generic over the whole API (fuzzing, tests).
+    calls = []
+    for service in model.csi_file.service:
+        for method in service.method:
+            calls.append(f"        visitor.visit({escape(service.name)}.{escape(method.name[:1].lower() + method.name[1:])})\n")
+    out.append("\n/// Visits each method of ``CSIService`` with its request and response types.\n"
+               "public protocol CSIMethodVisitor {\n"
+               "    mutating func visit<Request: CSIMessage, Response: CSIMessage>(_ method: CSIMethod<Request, Response>)\n"
+               "}\n\nextension CSIService {\n"
+               "    /// Calls `visitor` once per RPC, in proto order.\n"
+               "    public static func visitAll(_ visitor: inout some CSIMethodVisitor) {\n"
+               + "".join(calls) + "    }\n}\n")
     return "".join(out)
 
 

@@ -18,6 +18,8 @@ enum CCodec {
 
     /// Unpacks with protobuf-c, copies the C tree into Swift values and frees the tree.
     static func decode<M: CProtoMessage>(_ bytes: [UInt8]) throws(CSIDecodingError) -> M {
+        let nul = bytes.withUnsafeBufferPointer { WireStringCheck.fieldWithNUL(in: $0, descriptor: M.cDescriptor) }
+        if let nul { throw CSIDecodingError(nulInField: nul, of: M.protoName) }
         let unpacked = bytes.withUnsafeBufferPointer { M.cUnpack($0) }
         guard let unpacked else { throw CSIDecodingError(malformed: M.protoName) }
         defer { M.cFreeUnpacked(unpacked) }

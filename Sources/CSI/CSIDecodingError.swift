@@ -3,6 +3,7 @@ public struct CSIDecodingError: Error, Equatable, CustomStringConvertible {
     private enum Code: Equatable {
         case malformed
         case invalidUTF8(field: String)
+        case nul(field: String)
     }
 
     private let code: Code
@@ -16,6 +17,11 @@ public struct CSIDecodingError: Error, Equatable, CustomStringConvertible {
 
     init(invalidUTF8Field field: String, of messageName: String) {
         self.code = .invalidUTF8(field: field)
+        self.messageName = messageName
+    }
+
+    init(nulInField field: String, of messageName: String) {
+        self.code = .nul(field: field)
         self.messageName = messageName
     }
 
@@ -37,6 +43,12 @@ public struct CSIDecodingError: Error, Equatable, CustomStringConvertible {
 
     /// The string field whose bytes were not valid UTF-8, if that was the problem, as a dotted
     /// path of proto field names from `messageName` (e.g. `accessibility_requirements.requisite.segments`).
+    /// The string field holding a NUL byte, if that was the problem (dotted path, as above).
+    public var nulField: String? {
+        if case .nul(let field) = code { return field }
+        return nil
+    }
+
     public var invalidUTF8Field: String? {
         if case .invalidUTF8(let field) = code { return field }
         return nil
@@ -48,6 +60,8 @@ public struct CSIDecodingError: Error, Equatable, CustomStringConvertible {
             "malformed protobuf encoding of \(messageName)"
         case .invalidUTF8(let field):
             "string field \(field) of \(messageName) is not valid UTF-8"
+        case .nul(let field):
+            "string field \(field) of \(messageName) contains a NUL byte"
         }
     }
 }

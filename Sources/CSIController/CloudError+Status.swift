@@ -6,7 +6,7 @@ import RPC
 /// sidecars retry (`UNAVAILABLE`, `DEADLINE_EXCEEDED`); the message keeps the API's own words and
 /// the request (never the key).
 extension CloudError: StatusConvertible {
-    public var status: RPCError {
+    public var rpcStatus: RPCError {
         RPCError(Self.statusCode(for: code), "cloud API: \(self)")
     }
 

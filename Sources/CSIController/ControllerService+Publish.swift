@@ -55,10 +55,11 @@ extension ControllerService {
     private func explainFailedAttach(_ error: CloudError,
                                      _ request: ControllerPublishVolumeRequest) async throws -> ControllerPublishVolumeResponse? {
         let (volumeID, nodeID) = (request.volumeId, request.nodeId)
-        switch error.code {
-        case _ where error.meansAbsent:
+        if error.meansAbsent {
             _ = try await existingVolume(volumeID)
             throw DriverError.notFound("node \(nodeID) is not an instance the cloud knows")
+        }
+        switch error.code {
         case .conflict:
             let volume = try await existingVolume(volumeID)
             switch volume.attachedInstanceID {

@@ -9,6 +9,9 @@ extension ControllerService {
     func createSnapshot(_ request: CreateSnapshotRequest, _ context: CallContext) async throws -> CreateSnapshotResponse {
         try await serve(context, ["volume.id": .string(request.sourceVolumeId), "snapshot.name": .string(request.name)]) { log in
             guard !request.name.isEmpty else { throw DriverError.invalidArgument("name must not be empty") }
+            guard request.name.utf8.count <= Self.maximumNameBytes else {
+                throw DriverError.invalidArgument("name is longer than \(Self.maximumNameBytes) bytes")
+            }
             guard !request.sourceVolumeId.isEmpty else { throw DriverError.invalidArgument("source_volume_id must not be empty") }
             let unknown = request.parameters.keys.filter { !$0.hasPrefix(VolumeParameters.provisionerPrefix) }.sorted()
             guard unknown.isEmpty else {

@@ -8,6 +8,10 @@ extension ControllerService {
     func createVolume(_ request: CreateVolumeRequest, _ context: CallContext) async throws -> CreateVolumeResponse {
         try await serve(context, ["volume.name": .string(request.name)]) { log in
             guard !request.name.isEmpty else { throw DriverError.invalidArgument("name must not be empty") }
+            // The name becomes the cloud label; Kubernetes object names stop at 253 characters.
+            guard request.name.utf8.count <= Self.maximumNameBytes else {
+                throw DriverError.invalidArgument("name is longer than \(Self.maximumNameBytes) bytes")
+            }
             try VolumeCapabilityCheck.require(request.volumeCapabilities)
             let parameters = try VolumeParameters(parsing: request.parameters)
             let region = try RegionTopology.region(for: request.accessibilityRequirements, fallback: options.defaultRegion)

@@ -35,6 +35,9 @@ public struct ControllerService: Sendable {
 
     /// Every Controller method's path starts with this; `serve` logs each of their calls.
     public static let methodPrefix = "/csi.v1.Controller/"
+    /// Longest volume or snapshot name accepted (it becomes the cloud label or description;
+    /// Kubernetes object names stop at 253 characters).
+    static let maximumNameBytes = 253
 
     public let cloud: any ControllerCloud
     public let options: Options
@@ -73,7 +76,7 @@ public struct ControllerService: Sendable {
                             _ body: (Logger) async throws -> T) async throws -> T {
         var log = logger
         log[metadataKey: "rpc.method"] = .string(context.method)
-        for (key, value) in subject { log[metadataKey: key] = value }
+        for (key, value) in subject { log[metadataKey: key] = Self.bounded(value) }
         let start = ContinuousClock.now
         do {
             let result = try await body(log)
@@ -81,10 +84,29 @@ public struct ControllerService: Sendable {
             return result
         } catch {
             let status = StatusMapping.status(for: error)
-            log.log(level: status.code == .internal ? .warning : .info, "failed: \(status.message)", metadata: ["rpc.code": .string(status.code.description),
+            log.log(level: status.code == .internal ? .warning : .info, "failed: \(Self.bounded(status.message, bytes: 1024))", metadata: ["rpc.code": .string(status.code.description),
                                                          "rpc.duration_ms": .stringConvertible((ContinuousClock.now - start).milliseconds)])
             throw error
         }
+    }
+
+    /// Names and ids come from the request and may be huge (a 1 MiB "volume id" is refused, but
+    /// its failure is still logged): log lines keep a bounded prefix.
+    static func bounded(_ text: String, bytes: Int = 256) -> String {
+        guard text.utf8.count > bytes else { return text }
+        var end = text.startIndex
+        var used = 0
+        for index in text.indices {
+            used += text[index].utf8.count
+            guard used <= bytes else { break }
+            end = text.index(after: index)
+        }
+        return "\(text[..<end])… (\(text.utf8.count) bytes)"
+    }
+
+    static func bounded(_ value: Logger.MetadataValue) -> Logger.MetadataValue {
+        if case .string(let text) = value { return .string(bounded(text)) }
+        return value
     }
 
     /// When waits in this call must end: the caller's deadline, less a little to answer in time.

@@ -19,6 +19,11 @@ public enum FormatOptions {
             guard allowed, word.utf8.count <= 128 else {
                 throw DriverError.invalidArgument("\(contextKey) word \"\(MountOptions.printable(word))\" is not allowed")
             }
+            // "--" would end option parsing and turn the words after it into positional
+            // arguments (device, block count) ahead of the driver's own.
+            guard word != "--" else {
+                throw DriverError.invalidArgument("\(contextKey) must not contain \"--\"")
+            }
             if word.hasPrefix("-"), forbidden.contains(String(word.prefix(2))) {
                 throw DriverError.invalidArgument("\(contextKey) option \(word) is reserved for the driver")
             }

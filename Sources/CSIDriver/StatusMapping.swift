@@ -16,7 +16,7 @@ public enum StatusMapping {
         case let error as CSIDecodingError:
             return RPCError(.invalidArgument, "malformed request: \(error)")
         case let error as any StatusConvertible:
-            return error.status
+            return error.rpcStatus
         case let error as CommandError:
             // A tool that hung past its limit is a timeout the CO may retry; any other failure of
             // mount, mkfs and friends is internal, with the tool's own words.
@@ -32,5 +32,7 @@ public enum StatusMapping {
 
 /// An error from a layer below the CSI services that knows which gRPC status describes it.
 public protocol StatusConvertible: Error {
-    var status: RPCError { get }
+    /// Named apart from any `status` the error already has (CloudError's HTTP status): a shared
+    /// name made `status == nil` compare the RPC status, silently always false.
+    var rpcStatus: RPCError { get }
 }

@@ -62,7 +62,7 @@ public struct CloudError: Error, Sendable, CustomStringConvertible {
     /// Classification of a non-2xx HTTP status.
     static func code(forStatus status: Int) -> Code {
         switch status {
-        case 400, 422: .invalidInput
+        case 400, 413, 422: .invalidInput
         case 401, 403: .unauthorized
         case 404: .notFound
         case 409: .conflict

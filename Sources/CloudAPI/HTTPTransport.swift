@@ -136,7 +136,7 @@ final class HTTPTransport: Sendable {
     }
 
     /// The `error` field of an error body, if there is one.
-    private static func apiMessage(_ body: ByteBuffer) -> String? {
+    static func apiMessage(_ body: ByteBuffer) -> String? {
         struct ErrorBody: Decodable {
             var error: String?
         }
@@ -149,7 +149,12 @@ final class HTTPTransport: Sendable {
     /// `Retry-After` as seconds or an HTTP date.
     static func retryAfter(_ value: String?) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = Double(value) {
+            // A server may say anything ("inf", "1e300", "-5"): clamp before converting, or the
+            // conversion traps. RetryPolicy applies the real ceiling (maxRetryAfter).
+            guard seconds.isFinite, seconds >= 0 else { return nil }
+            return .milliseconds(Int64(min(seconds, 86_400) * 1000))
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

@@ -21,4 +21,14 @@ import Testing
         let error: any Error = CloudError(code: .conflict, status: 409, message: "attached elsewhere", path: "POST /v2/blocks/b/attach")
         #expect(StatusMapping.status(for: error).code == .failedPrecondition)
     }
+
+    /// An id the client refuses to put in a path (no HTTP status) names nothing: absent. A 400
+    /// from the API is not absence. (CloudError's `status` once collided with the RPC status of
+    /// StatusConvertible, and this was silently always false.)
+    @Test func absenceIsA404OrAnIdTheClientRefused() {
+        #expect(CloudError(code: .notFound, status: 404, message: "m", path: "p").meansAbsent)
+        #expect(CloudError(code: .invalidInput, status: nil, message: "invalid volume id 'a/b'", path: "").meansAbsent)
+        #expect(!CloudError(code: .invalidInput, status: 400, message: "bad size", path: "p").meansAbsent)
+        #expect(!CloudError(code: .unavailable, status: 503, message: "m", path: "p").meansAbsent)
+    }
 }

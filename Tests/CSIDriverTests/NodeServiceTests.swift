@@ -125,7 +125,7 @@ import Testing
 
     @Test func formatOptionsRefuseForceAndDryRuns() throws {
         #expect(try FormatOptions.validate("-b 4096 -E nodiscard") == ["-b", "4096", "-E", "nodiscard"])
-        for bad in ["-F", "-n", "-N 4", "-b 4096; reboot", "-d file=/etc/passwd", "$(x)"] {
+        for bad in ["-F", "-n", "-N 4", "-b 4096; reboot", "-d file=/etc/passwd", "$(x)", "--", "-b 4096 -- 99"] {
             #expect(throws: DriverError.self, "\(bad)") { try FormatOptions.validate(bad) }
         }
     }

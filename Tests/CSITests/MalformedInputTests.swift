@@ -133,6 +133,34 @@ import Testing
         }
     }
 
+    /// protobuf-c keeps strings NUL-terminated and drops their length: without a check,
+    /// "/var/lib/x\0/../../etc" would arrive as "/var/lib/x", a different path.
+    @Test func aNULByteInAnyStringIsRefusedNotTruncated() {
+        // NodeUnpublishVolumeRequest: volume_id (1) = "v", target_path (2) = "/a\0b".
+        let path: [UInt8] = [0x0A, 0x01, 0x76, 0x12, 0x04, 0x2F, 0x61, 0x00, 0x62]
+        do {
+            _ = try NodeUnpublishVolumeRequest(serializedBytes: path)
+            Issue.record("a NUL in target_path decoded")
+        } catch {
+            #expect(error.nulField == "target_path")
+            #expect(error.description.contains("NUL"))
+        }
+        // Deep inside: accessibility_requirements.requisite.segments value "a\0".
+        let entry: [UInt8] = [0x0A, 0x01, 0x7A, 0x12, 0x02, 0x61, 0x00]
+        let topology: [UInt8] = [0x0A, UInt8(entry.count)] + entry
+        let requirement: [UInt8] = [0x0A, UInt8(topology.count)] + topology
+        let deep: [UInt8] = [0x3A, UInt8(requirement.count)] + requirement
+        do {
+            _ = try CreateVolumeRequest(serializedBytes: deep)
+            Issue.record("a NUL in a map value decoded")
+        } catch {
+            #expect(error.nulField == "accessibility_requirements.requisite.segments.value")
+        }
+        // The same message without the NUL decodes.
+        #expect((try? NodeUnpublishVolumeRequest(serializedBytes: [0x0A, 0x01, 0x76, 0x12, 0x02, 0x2F, 0x61]))?
+            .targetPath == "/a")
+    }
+
     @Test func unknownFieldsOfEveryWireTypeAreSkipped() throws {
         // Field 15 as varint, fixed64, length-delimited and fixed32, then name = "ok".
         let bytes: [UInt8] = [0x78, 0x96, 0x01,

@@ -157,3 +157,46 @@ extension CSIService {
         public static let paths: [String] = [nodeStageVolume.path, nodeUnstageVolume.path, nodePublishVolume.path, nodeUnpublishVolume.path, nodeGetVolumeStats.path, nodeExpandVolume.path, nodeGetCapabilities.path, nodeGetInfo.path]
     }
 }
+
+/// Visits each method of ``CSIService`` with its request and response types.
+public protocol CSIMethodVisitor {
+    mutating func visit<Request: CSIMessage, Response: CSIMessage>(_ method: CSIMethod<Request, Response>)
+}
+
+extension CSIService {
+    /// Calls `visitor` once per RPC, in proto order.
+    public static func visitAll(_ visitor: inout some CSIMethodVisitor) {
+        visitor.visit(Identity.getPluginInfo)
+        visitor.visit(Identity.getPluginCapabilities)
+        visitor.visit(Identity.probe)
+        visitor.visit(Controller.createVolume)
+        visitor.visit(Controller.deleteVolume)
+        visitor.visit(Controller.controllerPublishVolume)
+        visitor.visit(Controller.controllerUnpublishVolume)
+        visitor.visit(Controller.validateVolumeCapabilities)
+        visitor.visit(Controller.listVolumes)
+        visitor.visit(Controller.getCapacity)
+        visitor.visit(Controller.controllerGetCapabilities)
+        visitor.visit(Controller.createSnapshot)
+        visitor.visit(Controller.deleteSnapshot)
+        visitor.visit(Controller.listSnapshots)
+        visitor.visit(Controller.getSnapshot)
+        visitor.visit(Controller.controllerExpandVolume)
+        visitor.visit(Controller.controllerGetVolume)
+        visitor.visit(Controller.controllerModifyVolume)
+        visitor.visit(GroupController.groupControllerGetCapabilities)
+        visitor.visit(GroupController.createVolumeGroupSnapshot)
+        visitor.visit(GroupController.deleteVolumeGroupSnapshot)
+        visitor.visit(GroupController.getVolumeGroupSnapshot)
+        visitor.visit(SnapshotMetadata.getMetadataAllocated)
+        visitor.visit(SnapshotMetadata.getMetadataDelta)
+        visitor.visit(Node.nodeStageVolume)
+        visitor.visit(Node.nodeUnstageVolume)
+        visitor.visit(Node.nodePublishVolume)
+        visitor.visit(Node.nodeUnpublishVolume)
+        visitor.visit(Node.nodeGetVolumeStats)
+        visitor.visit(Node.nodeExpandVolume)
+        visitor.visit(Node.nodeGetCapabilities)
+        visitor.visit(Node.nodeGetInfo)
+    }
+}

@@ -14,40 +14,36 @@ public struct WatchEventStream<Resource: KubernetesResource>: AsyncSequence, Sen
 
     public struct Iterator: AsyncIteratorProtocol {
         var bytes: HTTPClientResponse.Body.AsyncIterator
-        var buffer: [UInt8] = []
+        var frames = WatchFrameSplitter()
         var finished = false
 
         public mutating func next() async throws -> WatchEvent<Resource>? {
             while true {
-                if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = Data(buffer[..<newline])
-                    buffer.removeSubrange(...newline)
-                    if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
-                    return try Self.decode(line)
+                if let frame = try frames.nextFrame() {
+                    return try Self.decode(frame)
                 }
                 if finished {
-                    guard !buffer.isEmpty else { return nil }
-                    let line = Data(buffer)
-                    buffer.removeAll()
-                    return try Self.decode(line)
+                    return try frames.finish().map(Self.decode)
                 }
                 do {
                     if let chunk = try await bytes.next() {
-                        buffer.append(contentsOf: chunk.readableBytesView)
+                        frames.append(chunk.readableBytesView)
                     } else {
                         finished = true
                     }
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
-                    // A dropped connection ends the stream; the caller re-watches from its last version.
+                    // A dropped connection ends the stream; the caller re-watches from its last
+                    // version. A partial frame is dropped with it.
                     finished = true
-                    buffer.removeAll()
+                    frames = WatchFrameSplitter()
                 }
             }
         }
 
-        static func decode(_ line: Data) throws -> WatchEvent<Resource> {
+        /// One frame → one event; an `ERROR` frame or a malformed one throws.
+        @_spi(Fuzzing) public static func decode(_ line: Data) throws -> WatchEvent<Resource> {
             let frame: JSONObject
             do {
                 frame = try JSONCoding.decodeObject(line)
