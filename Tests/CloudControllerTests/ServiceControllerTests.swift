@@ -400,4 +400,20 @@ struct ServiceControllerTests {
             #expect(h.counting.count(.update) == 0, "an off setting must not be re-sent on every pass")
         }
     }
+
+    @Test func aPendingLoadBalancerIsPublishedOnceActiveWithoutErrors() async throws {
+        try await ServiceHarness.with(cloudPending: .seconds(3)) { h in
+            try await h.addNode("node-a")
+            try await h.createService("web")
+            try await h.eventually("id recorded") { try await h.service("web")?.metadata.annotations[ServiceHarness.idKey] != nil }
+            #expect(try await h.loadBalancer(of: "web")?.status == .pending)
+            #expect(try await h.service("web")?.status.loadBalancerIngress.isEmpty == true, "no address while pending")
+            try await h.waitUntilPublished("web")
+            let lb = try #require(try await h.loadBalancer(of: "web"))
+            #expect(lb.status == .active)
+            #expect(try await h.service("web")?.status.loadBalancerIngress.map(\.ip) == [lb.ipv4])
+            #expect(try await h.events("web", reason: "SyncLoadBalancerFailed").isEmpty, "pending is not a failure")
+            #expect(h.counting.count(.create) == 1)
+        }
+    }
 }

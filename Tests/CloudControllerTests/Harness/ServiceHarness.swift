@@ -47,7 +47,9 @@ final class ServiceHarness: Sendable {
         return logger
     }
 
+    /// - Parameter cloudPending: how long new load balancers stay `pending` in the local cloud.
     static func with(
+        cloudPending: Duration = .milliseconds(300),
         configure: (inout ServiceControllerConfiguration) -> Void = { _ in },
         start: Bool = true,
         _ body: (ServiceHarness) async throws -> Void
@@ -58,7 +60,7 @@ final class ServiceHarness: Sendable {
         let cloud = try await LocalCloudServer.start(
             configuration: LocalCloudConfiguration(
                 dataDirectory: directory.appendingPathComponent("cloud"), apiKey: key, rateLimit: 0,
-                pendingDuration: .milliseconds(300)),
+                pendingDuration: cloudPending),
             logger: quietLogger)
         let metrics = TestMetrics()
         func cloudClient(metrics: TestMetrics?) -> VultrClient {
