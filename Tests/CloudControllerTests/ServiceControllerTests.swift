@@ -416,4 +416,25 @@ struct ServiceControllerTests {
             #expect(h.counting.count(.create) == 1)
         }
     }
+
+    @Test func nothingIsDeletedWhileTheCloudIsDownAndItConvergesAfterwards() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a")
+            try await h.createService("web")
+            try await h.createService("gone")
+            try await h.waitUntilPublished("web", "gone")
+            let id = try #require(try await h.loadBalancer(of: "web")?.id)
+            try await h.restartCloud {
+                try await h.client.delete(Node.self, name: "node-a")
+                try await h.client.delete(Service.self, name: "gone", namespace: "default")
+                try await h.eventually("a Warning about the failed deletion") {
+                    try await !h.events("gone", reason: "DeleteLoadBalancerFailed").isEmpty
+                }
+                #expect(try await h.service("gone")?.metadata.finalizers.contains(Self.finalizer) == true)
+            }
+            try await h.eventually("deleted Service converges", timeout: .seconds(60)) { try await h.service("gone") == nil }
+            #expect(try await h.api.loadBalancers().map(\.id) == [id])
+            #expect(h.counting.count(.create) == 2, "only the two first creates")
+        }
+    }
 }

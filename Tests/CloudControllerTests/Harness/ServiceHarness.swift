@@ -13,7 +13,9 @@ import Testing
 /// in-process Kubernetes stand-in, with handles to arrange and inspect both sides.
 final class ServiceHarness: Sendable {
     static let key = "svc-test-key-71c3"
-    let cloud: LocalCloudServer
+    private let cloudServer: Mutex<LocalCloudServer>
+    /// The local cloud now running (a new instance after ``restartCloud(down:)``).
+    var cloud: LocalCloudServer { cloudServer.withLock { $0 } }
     /// Straight to the local cloud, for arranging and checking state behind the controller's back.
     let api: VultrClient
     /// What the controller's cloud calls go through (counted).
@@ -31,7 +33,7 @@ final class ServiceHarness: Sendable {
         cloud: LocalCloudServer, api: VultrClient, counting: CountingLoadBalancers, metrics: TestMetrics, apiServer: TestAPIServer,
         client: KubernetesClient, configuration: ServiceControllerConfiguration, directory: URL
     ) {
-        self.cloud = cloud
+        self.cloudServer = Mutex(cloud)
         self.api = api
         self.counting = counting
         self.metrics = metrics
@@ -150,6 +152,18 @@ final class ServiceHarness: Sendable {
         }
         #expect(counting.count(.create) == 0, sourceLocation: sourceLocation)
         #expect(try await api.loadBalancers().map(\.id) == [id], sourceLocation: sourceLocation)
+    }
+
+    /// Stops the local cloud (connections refused), runs `whileDown`, then starts it again on
+    /// the same port with the same state.
+    func restartCloud(down whileDown: () async throws -> Void) async throws {
+        let old = cloud
+        await old.stop()
+        try await whileDown()
+        var configuration = old.configuration
+        configuration.port = old.port
+        let new = try await LocalCloudServer.start(configuration: configuration, logger: Self.quietLogger)
+        cloudServer.withLock { $0 = new }
     }
 
     // MARK: Arranging
