@@ -404,13 +404,18 @@ struct ServiceControllerTests {
     @Test func aPendingLoadBalancerIsPublishedOnceActiveWithoutErrors() async throws {
         try await ServiceHarness.with(cloudPending: .seconds(3)) { h in
             try await h.addNode("node-a")
-            try await h.createService("web")
+            try await h.createService("web", annotations: ["service.beta.kubernetes.io/vultr-loadbalancer-label": "shop"])
             try await h.eventually("id recorded") { try await h.service("web")?.metadata.annotations[ServiceHarness.idKey] != nil }
-            #expect(try await h.loadBalancer(of: "web")?.status == .pending)
+            let pending = try #require(try await h.loadBalancer(of: "web"))
+            #expect(pending.status == .pending)
+            #expect(pending.label != "shop", "created under the UID label; renamed only once active")
+            #expect(h.counting.count(.update) == 0, "no change is sent while pending")
             #expect(try await h.service("web")?.status.loadBalancerIngress.isEmpty == true, "no address while pending")
             try await h.waitUntilPublished("web")
+            try await h.eventually("renamed once active") { try await h.loadBalancer(of: "web")?.label == "shop" }
             let lb = try #require(try await h.loadBalancer(of: "web"))
             #expect(lb.status == .active)
+            #expect(h.counting.count(.update) == 1)
             #expect(try await h.service("web")?.status.loadBalancerIngress.map(\.ip) == [lb.ipv4])
             #expect(try await h.events("web", reason: "SyncLoadBalancerFailed").isEmpty, "pending is not a failure")
             #expect(h.counting.count(.create) == 1)

@@ -49,7 +49,9 @@ public enum AnnotationDocumentation {
               that label if exactly one load balancer carries it and no other Service records its id.
             - Each pass compares the wanted load balancer with the actual one field by field and sends one
               update only when something differs; nothing is ever deleted and created again to change
-              it. The region cannot change (a `LoadBalancerRegionMismatch` Warning says so).
+              it. Changes wait while the load balancer is `pending`, which is looked at again every
+              `pendingRequeue` (5 s) until it is active and its address can be published. The region
+              cannot change (a `LoadBalancerRegionMismatch` Warning says so).
             - Targets are the nodes that are Ready, have a `vultr://` provider ID, are not being deleted and
               lack the label `node.kubernetes.io/exclude-from-external-load-balancers`. A change in that set
               updates every load balancer once; heartbeats change nothing.

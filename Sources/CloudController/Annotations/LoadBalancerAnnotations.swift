@@ -19,7 +19,7 @@ public enum LoadBalancerAnnotations {
 
     public static let label = Annotation<String>(
         "label", type: "string (1–255 characters)", default: "", defaultDescription: "`a` + the Service UID without dashes, 32 characters",
-        summary: "The load balancer's label. A load balancer is always created under the UID-derived label and renamed once its id is recorded, so a crash between the two never leaves a load balancer the controller cannot find.",
+        summary: "The load balancer's label. A load balancer is always created under the UID-derived label and renamed once its id is recorded and it is active, so a crash between the create and the record never leaves a load balancer the controller cannot find.",
         parse: { raw in raw.isEmpty || raw.count > 255 ? .failure(.init("must be 1–255 characters")) : .success(raw) })
 
     public static let hostname = Annotation<String>(

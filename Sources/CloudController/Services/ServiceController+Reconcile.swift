@@ -115,6 +115,14 @@ extension ServiceController {
             await warn(service, "LoadBalancerRegionMismatch", "Load balancer \(loadBalancer.id) is in region \(loadBalancer.region), the target nodes in \(plan.spec.region); a load balancer cannot move, so it stays where it is")
         }
         let changes = LoadBalancerDiff.changes(from: loadBalancer, to: plan, appliedFingerprint: appliedFingerprint)
+        if !changes.isEmpty && loadBalancer.status != .active {
+            // Vultr refuses changes while a load balancer is still being set up: apply them once it is active.
+            logger.debug("load balancer pending; changes wait", metadata: ["service.key": "\(service.key)", "lb.id": "\(loadBalancer.id)"])
+            if recordedID != loadBalancer.id {
+                try await record(id: loadBalancer.id, fingerprint: appliedFingerprint, on: service)
+            }
+            return .requeue(after: configuration.pendingRequeue)
+        }
         if !changes.isEmpty {
             await recorder.record(
                 .normal, reason: "EnsuringLoadBalancer", message: "Updating load balancer: \(changes.joined(separator: ", "))",
@@ -238,15 +246,14 @@ extension ServiceController {
         }
     }
 
-    /// Writes the load balancer id (under Vultr's key) and the applied fingerprint.
-    private func record(id: String, fingerprint: String, on service: Service) async throws {
+    /// Writes the load balancer id (under Vultr's key) and, when known, the applied fingerprint.
+    private func record(id: String, fingerprint: String?, on service: Service) async throws {
         let idKey = LoadBalancerAnnotations.id.info.vultrKey ?? LoadBalancerAnnotations.id.info.key
-        let patch: JSONValue = [
-            "metadata": ["annotations": [
-                idKey: .string(id), LoadBalancerAnnotations.appliedFingerprint.info.key: .string(fingerprint),
-            ]],
-        ]
-        _ = try await client.patch(Service.self, name: service.name, namespace: service.namespace, patch: patch)
+        var annotations: JSONObject = [idKey: .string(id)]
+        if let fingerprint { annotations[LoadBalancerAnnotations.appliedFingerprint.info.key] = .string(fingerprint) }
+        _ = try await client.patch(
+            Service.self, name: service.name, namespace: service.namespace,
+            patch: ["metadata": ["annotations": .object(annotations)]])
     }
 
     func patchIngress(_ service: Service, _ ingress: [LoadBalancerIngress]) async throws {
