@@ -12,6 +12,10 @@ actor LoadBalancerCache {
     private var listedAt: ContinuousClock.Instant?
     private var stale: Set<String> = []
     private var listing: Task<[LoadBalancer], any Error>?
+    /// The last failed list, answered again for `failureHold` so an outage costs one call per
+    /// hold, not one per queued Service.
+    private var lastFailure: (at: ContinuousClock.Instant, error: any Error)?
+    private let failureHold: Duration = .seconds(2)
 
     init(cloud: any LoadBalancers, maxAge: Duration) {
         self.cloud = cloud
@@ -29,6 +33,7 @@ actor LoadBalancerCache {
             for id in stale { _ = try await loadBalancer(id: id) }
             return Array(items.values)
         }
+        if let lastFailure, ContinuousClock.now - lastFailure.at < failureHold { throw lastFailure.error }
         let task: Task<[LoadBalancer], any Error>
         if let listing {
             task = listing
@@ -38,8 +43,15 @@ actor LoadBalancerCache {
             listing = task
         }
         defer { if listing == task { listing = nil } }
-        let list = try await task.value
+        let list: [LoadBalancer]
+        do {
+            list = try await task.value
+        } catch {
+            if listing == task { lastFailure = (.now, error) }
+            throw error
+        }
         if listing == task {
+            lastFailure = nil
             items = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             listedAt = .now
             stale = Set(list.filter { $0.status != .active }.map(\.id))
