@@ -52,9 +52,7 @@ struct ServiceControllerTests {
 
     @Test func portChangeUpdatesTheSameLoadBalancerWithOneCall() async throws {
         try await ServiceHarness.with { h in
-            try await h.addNode("node-a")
-            try await h.createService("web")
-            try await h.waitUntilPublished("web")
+            try await h.publishWeb()
             let before = try #require(try await h.loadBalancer(of: "web"))
             h.counting.reset()
             try await h.updateService("web") { $0.spec.ports = [ServicePort(name: "http", port: 8080, nodePort: 30081)] }
@@ -108,9 +106,7 @@ struct ServiceControllerTests {
 
     @Test func deletingTheServiceDeletesItsLoadBalancerThenTheFinalizer() async throws {
         try await ServiceHarness.with { h in
-            try await h.addNode("node-a")
-            try await h.createService("web")
-            try await h.waitUntilPublished("web")
+            try await h.publishWeb()
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
             try await h.client.delete(Service.self, name: "web", namespace: "default")
             try await h.eventually("service gone") { try await h.service("web") == nil }
@@ -122,9 +118,7 @@ struct ServiceControllerTests {
 
     @Test func deletingAServiceWhoseLoadBalancerIsAlreadyGoneSucceeds() async throws {
         try await ServiceHarness.with { h in
-            try await h.addNode("node-a")
-            try await h.createService("web")
-            try await h.waitUntilPublished("web")
+            try await h.publishWeb()
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
             try await h.api.deleteLoadBalancer(id: id)
             try await h.client.delete(Service.self, name: "web", namespace: "default")
@@ -167,9 +161,7 @@ struct ServiceControllerTests {
 
     @Test func aRestartedControllerFindsTheLoadBalancerByItsUIDLabel() async throws {
         try await ServiceHarness.with { h in
-            try await h.addNode("node-a")
-            try await h.createService("web")
-            try await h.waitUntilPublished("web")
+            try await h.publishWeb()
             let id = try #require(try await h.loadBalancer(of: "web")?.id)
             // As if the previous process crashed after creating but before recording the id.
             try await h.restartForgettingID(of: "web", expecting: id)
@@ -226,9 +218,7 @@ struct ServiceControllerTests {
 
     @Test func aServiceThatStopsBeingALoadBalancerLosesItsLoadBalancer() async throws {
         try await ServiceHarness.with { h in
-            try await h.addNode("node-a")
-            try await h.createService("web")
-            try await h.waitUntilPublished("web")
+            try await h.publishWeb()
             try await h.updateService("web") { $0.spec.type = "ClusterIP" }
             try await h.eventually("finalizer and ingress removed") {
                 let service = try await h.service("web")
@@ -323,9 +313,7 @@ struct ServiceControllerTests {
 
     @Test func driftIsRepairedAtTheNextResync() async throws {
         try await ServiceHarness.with(configure: { $0.lbResyncPeriod = .milliseconds(500) }) { h in
-            try await h.addNode("node-a")
-            try await h.createService("web")
-            try await h.waitUntilPublished("web")
+            try await h.publishWeb()
             let lb = try #require(try await h.loadBalancer(of: "web"))
             var edited = LoadBalancerSpec(
                 region: lb.region, label: lb.label, instanceIDs: lb.instanceIDs,

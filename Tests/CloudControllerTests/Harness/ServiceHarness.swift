@@ -168,6 +168,13 @@ final class ServiceHarness: Sendable {
 
     // MARK: Arranging
 
+    /// The common start: one Ready node, a Service `web` on port 80, its address published.
+    func publishWeb() async throws {
+        try await addNode("node-a")
+        try await createService("web")
+        try await waitUntilPublished("web")
+    }
+
     /// A cloud instance and a Ready node pointing at it.
     @discardableResult
     func addNode(
