@@ -105,7 +105,9 @@ extension ServiceController {
             spec.label = uidLabel
             loadBalancer = try await cloud.createLoadBalancer(spec)
             await cache.store(loadBalancer)
-            logger.info("created load balancer", metadata: ["service.key": "\(service.key)", "lb.id": "\(loadBalancer.id)"])
+            logger.info("created load balancer", metadata: [
+                "service.key": "\(service.key)", "lb.id": "\(loadBalancer.id)", "cluster.name": "\(configuration.clusterName)",
+            ])
             try await record(id: loadBalancer.id, fingerprint: plan.fingerprint.description, on: service)
             appliedFingerprint = plan.fingerprint.description
             recordedID = loadBalancer.id
