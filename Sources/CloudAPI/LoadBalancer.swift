@@ -17,12 +17,21 @@ public struct LoadBalancer: Hashable, Sendable, Identifiable {
     public var sslRedirect: Bool
     public var hasSSL: Bool
     public var nodes: Int
+    /// HTTP/2 on https frontends; nil when the backend does not report it.
+    public var http2: Bool?
+    /// HTTP/3 on https frontends; nil when the backend does not report it.
+    public var http3: Bool?
+    /// Connection idle timeout in seconds; nil when the backend does not report it.
+    public var timeoutSeconds: Int?
+    /// The VPC the load balancer reaches its backends through; nil when none or not reported.
+    public var vpc: String?
 
     public init(
         id: String, label: String, region: String, status: ProvisioningStatus, ipv4: String?, ipv6: String?,
         instanceIDs: [String], forwardingRules: [ForwardingRule], firewallRules: [FirewallRule],
         healthCheck: HealthCheck, balancingAlgorithm: BalancingAlgorithm, stickySessionCookie: String?,
-        proxyProtocol: Bool, sslRedirect: Bool, hasSSL: Bool, nodes: Int
+        proxyProtocol: Bool, sslRedirect: Bool, hasSSL: Bool, nodes: Int, http2: Bool? = nil, http3: Bool? = nil,
+        timeoutSeconds: Int? = nil, vpc: String? = nil
     ) {
         self.id = id
         self.label = label
@@ -40,6 +49,10 @@ public struct LoadBalancer: Hashable, Sendable, Identifiable {
         self.sslRedirect = sslRedirect
         self.hasSSL = hasSSL
         self.nodes = nodes
+        self.http2 = http2
+        self.http3 = http3
+        self.timeoutSeconds = timeoutSeconds
+        self.vpc = vpc
     }
 
     /// How the load balancer picks a backend.
@@ -48,9 +61,9 @@ public struct LoadBalancer: Hashable, Sendable, Identifiable {
         case leastConnections = "leastconn"
     }
 
-    /// `http`, `https` or `tcp`.
+    /// `http`, `https`, `tcp` or `udp` (`udp` only in forwarding rules).
     public enum TrafficProtocol: String, Hashable, Sendable {
-        case http, https, tcp
+        case http, https, tcp, udp
     }
 
     /// One frontend port forwarded to one backend port.

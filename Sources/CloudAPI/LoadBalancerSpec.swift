@@ -13,6 +13,12 @@ public struct LoadBalancerSpec: Hashable, Sendable {
     public var ssl: LoadBalancer.TLSCertificate?
     public var vpc: String?
     public var nodes: Int?
+    /// HTTP/2 on https frontends (wire `http2`); nil leaves the backend's choice.
+    public var http2: Bool?
+    /// HTTP/3 on https frontends (wire `http3`); nil leaves the backend's choice.
+    public var http3: Bool?
+    /// Connection idle timeout in seconds (wire `timeout`); nil leaves the backend's default.
+    public var timeoutSeconds: Int?
 
     public init(
         region: String, label: String, instanceIDs: [String], forwardingRules: [LoadBalancer.ForwardingRule],
@@ -20,7 +26,7 @@ public struct LoadBalancerSpec: Hashable, Sendable {
         healthCheck: LoadBalancer.HealthCheck = .init(protocol: .tcp, port: 80),
         balancingAlgorithm: LoadBalancer.BalancingAlgorithm = .roundRobin, stickySessionCookie: String? = nil,
         proxyProtocol: Bool = false, sslRedirect: Bool = false, ssl: LoadBalancer.TLSCertificate? = nil,
-        vpc: String? = nil, nodes: Int? = nil
+        vpc: String? = nil, nodes: Int? = nil, http2: Bool? = nil, http3: Bool? = nil, timeoutSeconds: Int? = nil
     ) {
         self.region = region
         self.label = label
@@ -35,5 +41,8 @@ public struct LoadBalancerSpec: Hashable, Sendable {
         self.ssl = ssl
         self.vpc = vpc
         self.nodes = nodes
+        self.http2 = http2
+        self.http3 = http3
+        self.timeoutSeconds = timeoutSeconds
     }
 }

@@ -42,6 +42,9 @@ struct LoadBalancerRequestWire: Encodable {
     var balancingAlgorithm: String
     var vpc: String?
     var nodes: Int?
+    var http2: Bool?
+    var http3: Bool?
+    var timeout: Int?
 
     /// `includeRegion` is false for updates: the region cannot change.
     init(_ spec: LoadBalancerSpec, includeRegion: Bool) {
@@ -58,12 +61,16 @@ struct LoadBalancerRequestWire: Encodable {
                   backendProtocol: $0.backendProtocol.rawValue, backendPort: $0.backendPort)
         }
         firewallRules = spec.firewallRules.map { .init(port: $0.port, ipType: $0.isIPv6 ? "v6" : "v4", source: $0.source) }
-        stickySession = spec.stickySessionCookie.map { .init(cookieName: $0) }
+        // Always sent: an empty cookie name turns sticky sessions off (omitting it would keep them).
+        stickySession = .init(cookieName: spec.stickySessionCookie ?? "")
         ssl = spec.ssl.map { .init(privateKey: $0.privateKey, certificate: $0.certificate, chain: $0.chain) }
         sslRedirect = spec.sslRedirect
         proxyProtocol = spec.proxyProtocol
         balancingAlgorithm = spec.balancingAlgorithm.rawValue
         vpc = spec.vpc
         nodes = spec.nodes
+        http2 = spec.http2
+        http3 = spec.http3
+        timeout = spec.timeoutSeconds
     }
 }

@@ -11,6 +11,8 @@ struct LoadBalancerWire: WireResource {
         var sslRedirect: Bool?
         var proxyProtocol: Bool?
         var stickySessions: Sticky?
+        var timeout: Int?
+        var vpc: String?
     }
     struct HealthCheck: Decodable {
         var `protocol`: String?
@@ -46,6 +48,8 @@ struct LoadBalancerWire: WireResource {
     var firewallRules: [Firewall]?
     var instances: [String]?
     var nodes: Int?
+    var http2: Bool?
+    var http3: Bool?
 
     func loadBalancer() throws(WireError) -> LoadBalancer {
         func proto(_ value: String?) throws(WireError) -> LoadBalancer.TrafficProtocol {
@@ -75,6 +79,8 @@ struct LoadBalancerWire: WireResource {
                 unhealthyThreshold: check?.unhealthyThreshold ?? 5, healthyThreshold: check?.healthyThreshold ?? 5),
             balancingAlgorithm: LoadBalancer.BalancingAlgorithm(rawValue: genericInfo?.balancingAlgorithm ?? "") ?? .roundRobin,
             stickySessionCookie: cookie.isEmpty ? nil : cookie, proxyProtocol: genericInfo?.proxyProtocol ?? false,
-            sslRedirect: genericInfo?.sslRedirect ?? false, hasSSL: hasSsl ?? false, nodes: nodes ?? 1)
+            sslRedirect: genericInfo?.sslRedirect ?? false, hasSSL: hasSsl ?? false, nodes: nodes ?? 1,
+            http2: http2, http3: http3, timeoutSeconds: genericInfo?.timeout,
+            vpc: genericInfo?.vpc.flatMap { $0.isEmpty ? nil : $0 })
     }
 }
