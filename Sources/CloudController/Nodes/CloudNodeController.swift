@@ -53,12 +53,14 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
     }
 
     public func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await self.worker.run() }
-            group.addTask {
-                await self.nodes.waitUntilSynced()
-                while (try? await Task.sleep(for: self.addressSyncPeriod)) != nil {
-                    for key in self.nodes.cache.keys { self.worker.queue.add(key) }
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await self.worker.run() }
+                group.addTask {
+                    guard await self.nodes.synced() else { return }
+                    while (try? await Task.sleep(for: self.addressSyncPeriod)) != nil {
+                        for key in self.nodes.cache.keys { self.worker.queue.add(key) }
+                    }
                 }
             }
         }

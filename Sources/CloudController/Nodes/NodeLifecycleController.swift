@@ -41,7 +41,7 @@ public final class NodeLifecycleController: ServiceLifecycle.Service, Sendable {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.nodes.waitUntilSynced()
+            guard await self.nodes.synced() else { return }
             repeat {
                 await self.monitor()
             } while (try? await Task.sleep(for: self.period)) != nil

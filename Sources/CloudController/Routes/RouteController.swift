@@ -51,7 +51,7 @@ public final class RouteController: ServiceLifecycle.Service, Sendable {
             return
         }
         await cancelWhenGracefulShutdown {
-            await self.nodes.waitUntilSynced()
+            guard await self.nodes.synced() else { return }
             repeat {
                 do {
                     try await self.reconcile()
