@@ -209,6 +209,7 @@ struct CloudControllerManager: AsyncParsableCommand {
 
         let selection = try ControllerSelection(parsing: controllers, known: ControllerTable.names)
         var services: [any ServiceLifecycle.Service] = []
+        var running: [String] = []
         for entry in ControllerTable.entries {
             guard selection.isEnabled(entry.name) else {
                 logger.info("controller disabled by --controllers", metadata: ["controller": "\(entry.name)"])
@@ -218,6 +219,7 @@ struct CloudControllerManager: AsyncParsableCommand {
             case .run(let service):
                 logger.info("controller enabled", metadata: ["controller": "\(entry.name)"])
                 services.append(service)
+                running.append(entry.name)
             case .off(let reason):
                 logger.notice("controller off", metadata: ["controller": "\(entry.name)", "reason": "\(reason)"])
             }
@@ -245,7 +247,7 @@ struct CloudControllerManager: AsyncParsableCommand {
         logger.info(
             "starting",
             metadata: [
-                "api.url": "\(apiURL)", "controllers": "\(services.count > 0 ? services.count - 1 : 0)",
+                "api.url": "\(apiURL)", "controllers": "\(running.joined(separator: ","))",
                 "leader_elect": "\(leaderElect)", "metrics.port": "\(health.port)", "region": "\(options.region ?? "none")",
             ])
         let group = ServiceGroup(

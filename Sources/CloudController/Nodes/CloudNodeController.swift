@@ -35,9 +35,7 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
         self.locator = InstanceLocator(instances: instances)
         self.recorder = recorder
         self.addressSyncPeriod = addressSyncPeriod
-        var tagged = logger
-        tagged[metadataKey: "controller"] = "\(Self.name)"
-        let logger = tagged
+        let logger = logger.controller(Self.name)
         self.logger = logger
         let queue = WorkQueue<String>(name: Self.name)
         let locator = self.locator

@@ -34,18 +34,11 @@ public final class NodeLifecycleController: ServiceLifecycle.Service, Sendable {
         self.instances = instances
         self.recorder = recorder
         self.period = period
-        var logger = logger
-        logger[metadataKey: "controller"] = "\(Self.name)"
-        self.logger = logger
+        self.logger = logger.controller(Self.name)
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            guard await self.nodes.synced() else { return }
-            repeat {
-                await self.monitor()
-            } while (try? await Task.sleep(for: self.period)) != nil
-        }
+        await runPeriodically(every: period, after: nodes) { await self.monitor() }
     }
 
     /// One pass over every cached node.

@@ -39,9 +39,7 @@ public final class RouteController: ServiceLifecycle.Service, Sendable {
         self.clusterName = clusterName
         self.clusterCIDRs = clusterCIDRs
         self.period = period
-        var logger = logger
-        logger[metadataKey: "controller"] = "\(Self.name)"
-        self.logger = logger
+        self.logger = logger.controller(Self.name)
     }
 
     public func run() async throws {
@@ -50,15 +48,12 @@ public final class RouteController: ServiceLifecycle.Service, Sendable {
             try? await gracefulShutdown()
             return
         }
-        await cancelWhenGracefulShutdown {
-            guard await self.nodes.synced() else { return }
-            repeat {
-                do {
-                    try await self.reconcile()
-                } catch {
-                    self.logger.info("route reconciliation failed; next period tries again", metadata: ["error": "\(error)"])
-                }
-            } while (try? await Task.sleep(for: self.period)) != nil
+        await runPeriodically(every: period, after: nodes) {
+            do {
+                try await self.reconcile()
+            } catch {
+                self.logger.info("route reconciliation failed; next period tries again", metadata: ["error": "\(error)"])
+            }
         }
     }
 
