@@ -172,6 +172,9 @@ struct CloudControllerManager: AsyncParsableCommand {
         let logger = Logger(label: "cloud-controller-manager")
         let metrics = PrometheusMetrics()
         MetricsSystem.bootstrap(metrics)  // before the cloud client creates its metrics
+        if let cloudConfig {
+            logger.notice("--cloud-config is accepted for compatibility and not read; configure with flags", metadata: ["cloud_config": "\(cloudConfig)"])
+        }
 
         let key: APIKey
         if let apiKeyFile {
