@@ -195,6 +195,13 @@ let package = Package(
         // A gRPC server with test methods (echo, slow, blocking, failing), driven by the Python
         // grpcio interop tests and the RPC benchmark.
         .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
+        // The Kubernetes stand-in as a process, for end-to-end runs of cloud-controller-manager
+        // (Tests/interop/test_ccm.py, hack/bench-ccm). Test support, not shipped.
+        .executableTarget(
+            name: "kube-standin",
+            dependencies: ["KubernetesTestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/KubeStandin"
+        ),
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),

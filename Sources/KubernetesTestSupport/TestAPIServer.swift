@@ -31,15 +31,15 @@ public final class TestAPIServer: Sendable {
         var bookmarkInterval: Duration?
     }
 
-    /// Starts listening on 127.0.0.1 with an ephemeral port; over TLS when `tls` is given (as
-    /// kube-apiserver serves, e.g. requiring client certificates).
+    /// Starts listening on 127.0.0.1 with `port` (0: an ephemeral one); over TLS when `tls` is
+    /// given (as kube-apiserver serves, e.g. requiring client certificates).
     public static func start(
-        tls: TLSConfiguration? = nil, logger: Logger = Logger(label: "test-apiserver")
+        tls: TLSConfiguration? = nil, port: Int = 0, logger: Logger = Logger(label: "test-apiserver")
     ) async throws -> TestAPIServer {
         let sslContext = try tls.map { try NIOSSLContext(configuration: $0) }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
+            .bind(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
