@@ -11,7 +11,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 APT_PACKAGES=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev protobuf-compiler pkg-config
   e2fsprogs xfsprogs util-linux cryptsetup-bin iproute2 kmod
-  libsqlite3-dev sqlite3 valgrind python3-venv
+  libsqlite3-dev sqlite3 valgrind python3-venv openssl
 )
 
 # kubectl renders the deployment overlays in the tests (`kubectl kustomize`); any kubectl will do,

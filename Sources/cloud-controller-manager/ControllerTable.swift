@@ -22,8 +22,7 @@ enum ControllerTable {
             }
             return .run(RouteController(context: context))
         }),
-        // The service (load balancer) controller is wired in here when it lands.
-        ("service", { _ in .off("the service controller is not part of this build") }),
+        ("service", { .run(ServiceController.running(in: $0)) }),
     ]
 
     static var names: [String] { entries.map(\.name) }
