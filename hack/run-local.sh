@@ -17,11 +17,11 @@ keep=false
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "1/6 installing dependencies (apt packages, Python venv)"
+step "1/7 installing dependencies (apt packages, Python venv)"
 hack/install-deps.sh
 
-step "2/6 building localcloud, csi-controller, csi-node (the first build takes a few minutes)"
-for product in localcloud csi-controller csi-node; do
+step "2/7 building localcloud, csi-controller, csi-node, cloud-controller-manager (the first build takes a few minutes)"
+for product in localcloud csi-controller csi-node cloud-controller-manager; do
   swift build --product "$product" 2>&1 | grep -E --line-buffered 'error|Compiling [A-Za-z]+ |Build of product' \
     | awk '/Compiling/ { split($3, m, " "); if (seen[m[1]]++) next } { print; fflush() }'
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build of $product failed" >&2; exit 1; }
@@ -40,7 +40,7 @@ cleanup() {
 }
 if ! $keep; then trap cleanup EXIT; fi
 
-step "3/6 starting the local cloud on $api (state in $dir/cloud)"
+step "3/7 starting the local cloud on $api (state in $dir/cloud)"
 (umask 077; printf %s "$key" >"$dir/api-key")
 "$bin/localcloud" --api-key-file "$dir/api-key" --listen "127.0.0.1:$port" --data-dir "$dir/cloud" \
   --real-devices --device-dir "$dir/devices" --pending-ms 200 >"$dir/logs/localcloud.log" 2>&1 &
@@ -65,7 +65,7 @@ PY
 )
 echo "this machine is instance $instance in region ewr"
 
-step "4/6 starting csi-controller and csi-node"
+step "4/7 starting csi-controller and csi-node"
 VULTR_API_KEY=$key "$bin/csi-controller" --endpoint "unix://$dir/sockets/controller.sock" --api-url "$api" --region ewr \
   >"$dir/logs/csi-controller.log" 2>&1 &
 pids+=($!)
@@ -76,12 +76,39 @@ for sock in controller node; do
   for _ in $(seq 100); do [ -S "$dir/sockets/$sock.sock" ] && break; sleep 0.05; done
 done
 
-step "5/6 asking each plugin's Identity service (Python grpcio client, stubs from proto/csi.proto)"
+step "5/7 asking each plugin's Identity service (Python grpcio client, stubs from proto/csi.proto)"
 .venv/bin/python hack/csi-identity.py "unix://$dir/sockets/controller.sock" "unix://$dir/sockets/node.sock"
 
-step "6/6 the main job: one volume through its whole life (Python grpcio playing the sidecars and kubelet)"
+step "6/7 the main job: one volume through its whole life (Python grpcio playing the sidecars and kubelet)"
 .venv/bin/python hack/demo-volume.py --controller-socket "$dir/sockets/controller.sock" \
   --node-socket "$dir/sockets/node.sock" --work-dir "$dir/kubelet"
+
+step "7/7 the cloud controller manager (nodes, load balancers, routes) against the local cloud"
+if [ -z "${KUBECONFIG:-}" ]; then
+  cat <<TEXT
+Skipped: the cloud controller manager works on a Kubernetes cluster's API, and no KUBECONFIG was
+given. To include it, run with one, e.g. for a kind, k3s or kubeadm cluster on this machine:
+
+    KUBECONFIG=\$HOME/.kube/config hack/run-local.sh --keep
+
+It then registers an instance in the local cloud for each of the cluster's Nodes (same name),
+starts cloud-controller-manager against the local cloud and shows the Nodes getting their
+provider IDs; Services of type LoadBalancer then get load balancers on 127.3.0.x.
+(Tests/interop/test_ccm_lb.py does all of this against a stand-in API server, with traffic.)
+TEXT
+else
+  # The Python kubernetes client (in .venv) plays kubectl: it needs no discovery endpoints.
+  if ! KEY=$key API=$api .venv/bin/python hack/ccm-local.py register; then
+    echo "Skipped the cloud controller manager: the cluster of KUBECONFIG=$KUBECONFIG does not answer." >&2
+  else
+    VULTR_API_KEY=$key "$bin/cloud-controller-manager" --kubeconfig "$KUBECONFIG" --api-url "$api" --region ewr \
+      --cloud-provider vultr --metrics-address 127.0.0.1:10258 --configure-cloud-routes=false \
+      >"$dir/logs/cloud-controller-manager.log" 2>&1 &
+    pids+=($!)
+    .venv/bin/python hack/ccm-local.py show
+    echo "cloud-controller-manager log: $dir/logs/cloud-controller-manager.log"
+  fi
+fi
 
 echo
 echo "Logs: $dir/logs/"

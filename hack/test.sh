@@ -13,34 +13,44 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n\033[1m==> [%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*"; }
 
-step "1/7 installing dependencies"
+step "1/9 installing dependencies"
 hack/install-deps.sh
 
-step "2/7 verifying generated code"
+step "2/9 verifying generated code"
 if [ -x hack/verify-generated.sh ]; then
   hack/verify-generated.sh
 else
   echo "no generated code to verify"
 fi
 
-step "3/7 building (debug, with tests) — the first build compiles the Swift dependencies and takes minutes"
+step "3/9 building (debug, with tests) — the first build compiles the Swift dependencies and takes minutes"
 swift build --build-tests 2>&1 | grep -E --line-buffered '^\[[0-9]+/[0-9]+\] (Compiling|Linking)|error|warning: .*/(Sources|Tests)/|Build complete' \
   | awk '/Compiling/ { n++; if (n % 25 != 1) next } { print; fflush() }'
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build failed" >&2; exit 1; }
 
-step "4/7 Swift tests"
+step "4/9 Swift tests"
 swift test --skip-build 2>&1 | grep -vE '^(◇|↳) ' | tail -n 200
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "Swift tests failed" >&2; exit 1; }
 
-step "5/7 interop tests (Python peers against the real binaries)"
+step "5/9 interop tests (Python peers against the real binaries)"
 export MOORING_BIN_DIR
 MOORING_BIN_DIR=$(swift build --show-bin-path)
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop
 
-step "6/7 valgrind leak check of the gRPC layer (hack/valgrind-rpc.sh)"
+step "6/9 short soak: CSI volume lifecycles on a faulty local cloud with kill -9 restarts (hack/soak)"
+if [ "$(id -u)" -eq 0 ]; then
+  hack/soak --volumes 16 --concurrency 4 --kill-every 3-6
+else
+  echo "skipped: the soak needs root (loop devices, mounts)"
+fi
+
+step "7/9 short fuzzing runs (hack/fuzz.sh: libFuzzer + ASan; the first build instruments every dependency)"
+hack/fuzz.sh "${MOORING_FUZZ_SECONDS:-30}"
+
+step "8/9 valgrind leak check of the gRPC layer (hack/valgrind-rpc.sh)"
 hack/valgrind-rpc.sh rpc-testserver
 
-step "7/7 release build of the shipped binaries"
-hack/build-release.sh csi-controller csi-node
+step "9/9 release build of the shipped binaries"
+hack/build-release.sh csi-controller csi-node cloud-controller-manager localcloud
 
 step "all tests passed"
