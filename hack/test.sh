@@ -37,12 +37,13 @@ export MOORING_BIN_DIR
 MOORING_BIN_DIR=$(swift build --show-bin-path)
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop
 
-step "6/9 short soak: CSI volume lifecycles on a faulty local cloud with kill -9 restarts (hack/soak)"
+step "6/9 short soaks on a faulty local cloud with kill -9 restarts: CSI volumes (hack/soak), LoadBalancer Services through the CCM with a cloud outage (hack/soak-ccm)"
 if [ "$(id -u)" -eq 0 ]; then
   hack/soak --volumes 16 --concurrency 4 --kill-every 3-6
 else
-  echo "skipped: the soak needs root (loop devices, mounts)"
+  echo "skipped the CSI soak: it needs root (loop devices, mounts)"
 fi
+hack/soak-ccm --services 12 --concurrency 4 --kill-every 4-8 --outage 15
 
 step "7/9 short fuzzing runs (hack/fuzz.sh: libFuzzer + ASan; the first build instruments every dependency)"
 hack/fuzz.sh "${MOORING_FUZZ_SECONDS:-30}"

@@ -32,6 +32,15 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
         secret = key
     }
 
+    /// The key as every Mooring program takes it: from `file` when given, else from the
+    /// environment variable. The error says both ways when neither gave a key.
+    public static func resolve(file: String?, environment variable: String = "VULTR_API_KEY") throws -> APIKey {
+        if let file { return try APIKey(contentsOfFile: file) }
+        if let key = fromEnvironment(variable) { return key }
+        throw CloudError(
+            code: .invalidInput, message: "no API key: set \(variable) or pass --api-key-file PATH", path: "")
+    }
+
     public var description: String { "APIKey(redacted)" }
     public var debugDescription: String { description }
 }

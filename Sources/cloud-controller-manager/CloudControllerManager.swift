@@ -177,13 +177,7 @@ struct CloudControllerManager: AsyncParsableCommand {
         }
 
         let key: APIKey
-        if let apiKeyFile {
-            do { key = try APIKey(contentsOfFile: apiKeyFile) } catch { throw ValidationError("\(error)") }
-        } else if let fromEnvironment = APIKey.fromEnvironment() {
-            key = fromEnvironment
-        } else {
-            throw ValidationError("no API key: set VULTR_API_KEY or pass --api-key-file PATH")
-        }
+        do { key = try APIKey.resolve(file: apiKeyFile) } catch { throw ValidationError((error as? CloudError)?.message ?? "\(error)") }
         var kubeConfiguration: ClientConfiguration
         do {
             kubeConfiguration = try kubeconfig.map { try ClientConfiguration.kubeConfig(path: $0) } ?? ClientConfiguration.inCluster()

@@ -90,13 +90,7 @@ struct CSIController: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         let key: APIKey
-        if let apiKeyFile {
-            do { key = try APIKey(contentsOfFile: apiKeyFile) } catch { throw ValidationError("\(error)") }
-        } else if let fromEnvironment = APIKey.fromEnvironment() {
-            key = fromEnvironment
-        } else {
-            throw ValidationError("no API key: set VULTR_API_KEY or pass --api-key-file PATH")
-        }
+        do { key = try APIKey.resolve(file: apiKeyFile) } catch { throw ValidationError((error as? CloudError)?.message ?? "\(error)") }
         let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key,
                                                         rateLimiter: TokenBucket(rate: apiRate, burst: apiBurst)),
                                 logger: logger)
