@@ -22,7 +22,7 @@ Checked at the end, against the cloud API and the machine:
     hack/soak [--volumes N] [--concurrency C] [--faults SPEC] [--kill-every MIN-MAX] [--keep]
 
 Needs root (loop devices, mounts) and built binaries (MOORING_BIN_DIR, default `swift build
---show-bin-path`). CI runs a short version from hack/test.sh; docs/soak.md has the long one.
+--show-bin-path`). CI runs a short version from hack/test.sh; docs/reliability.md has the long one and its figures.
 """
 import argparse
 import collections
