@@ -27,120 +27,24 @@ Needs root (loop devices, mounts) and built binaries (MOORING_BIN_DIR, default `
 import argparse
 import collections
 import hashlib
-import json
 import os
 import pathlib
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from csi_stubs import compile_csi_stubs  # noqa: E402
+from soak_common import CloudClient, Program, free_port, log, parse_range, unix_accepts  # noqa: E402
 
 GiB = 1 << 30
 KEY = "soak-key-5d1c"
-
-
-def log(text):
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Program:
-    """One of the three programs, restartable with the same arguments (same socket, same state)."""
-
-    def __init__(self, name, argv, work, env=None, ready=None):
-        self.name, self.argv, self.env, self.ready = name, argv, env or {}, ready
-        self.log_path = work / f"{name}.log"
-        self.proc = None
-        self.lock = threading.Lock()
-        self.kills = 0
-
-    def start(self):
-        log_file = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.argv, stdout=log_file, stderr=subprocess.STDOUT,
-                                     env={**os.environ, **self.env})
-        log_file.close()
-        deadline = time.monotonic() + 30
-        while not self.ready():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"soak: {self.name} did not start; see {self.log_path}")
-            time.sleep(0.05)
-
-    def kill_and_restart(self):
-        with self.lock:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-            self.kills += 1
-            time.sleep(random.uniform(0.1, 1.0))
-            self.start()
-
-    def stop(self):
-        with self.lock:
-            if self.proc and self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-
-
-def unix_accepts(path):
-    s = socket.socket(socket.AF_UNIX)
-    try:
-        s.connect(str(path))
-        return True
-    except OSError:
-        return False
-    finally:
-        s.close()
-
-
-class Cloud:
-    """The cloud API as a client sees it (with the faults: every call here retries too)."""
-
-    def __init__(self, url):
-        self.url = url
-
-    def call(self, method, path, body=None, attempts=60):
-        data = json.dumps(body).encode() if body is not None else None
-        for attempt in range(attempts):
-            request = urllib.request.Request(self.url + path, data=data, method=method, headers={
-                "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    raw = response.read()
-                    return json.loads(raw) if raw else None
-            except urllib.error.HTTPError as error:
-                if error.code < 500 and error.code != 429:
-                    raise
-            except OSError:
-                pass
-            time.sleep(min(0.1 * 2 ** attempt, 2))
-        raise SystemExit(f"soak: cloud API {method} {path} kept failing")
-
-    def ok(self):
-        try:
-            with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return False
 
 
 class StepFailed(Exception):
@@ -162,7 +66,7 @@ class Soak:
 
         port = free_port()
         dev = work / "dev"
-        self.cloud = Cloud(f"http://127.0.0.1:{port}")
+        self.cloud = CloudClient(f"http://127.0.0.1:{port}", KEY)
         self.localcloud = Program("localcloud", [
             str(bin_dir / "localcloud"), "--listen", f"127.0.0.1:{port}", "--data-dir", str(work / "cloud"),
             "--real-devices", "--device-dir", str(dev), "--pending-ms", "200", "--faults", args.faults],
@@ -399,11 +303,6 @@ class Soak:
         if left:
             print(f"soak: loop devices still backing files of this run after localcloud stopped: {left}")
         return not left
-
-
-def parse_range(text):
-    low, _, high = text.partition("-")
-    return float(low), float(high or low)
 
 
 def main():

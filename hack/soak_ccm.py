@@ -23,34 +23,21 @@ cloud-controller-manager.
 """
 import argparse
 import collections
-import json
 import os
 import pathlib
 import random
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor, as_completed
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from soak_common import CloudClient, Program, free_port, http_ok, log, parse_range  # noqa: E402
 
 KEY = "soak-ccm-key-44ab"
 UNINITIALIZED = "node.cloudprovider.kubernetes.io/uninitialized"
-
-
-def log(text):
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(what, predicate, timeout, interval=0.3):
@@ -67,50 +54,6 @@ def wait_for(what, predicate, timeout, interval=0.3):
     raise TimeoutError(f"{what} (last: {last!r})")
 
 
-class Program:
-    def __init__(self, name, argv, work, env=None, ready=None):
-        self.name, self.argv, self.env, self.ready = name, argv, env or {}, ready
-        self.log_path = work / f"{name}.log"
-        self.proc = None
-        self.lock = threading.Lock()
-        self.kills = 0
-
-    def start(self, *extra):
-        with open(self.log_path, "ab") as log_file:
-            self.proc = subprocess.Popen([*self.argv, *extra], stdout=log_file, stderr=subprocess.STDOUT,
-                                         env={**os.environ, **self.env})
-        wait_for(f"{self.name} ready", lambda: self.proc.poll() is None and self.ready(), 30, 0.05)
-
-    def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def kill_and_restart(self):
-        with self.lock:
-            self.kill()
-            self.kills += 1
-            time.sleep(random.uniform(0.1, 1.0))
-            self.start()
-
-    def stop(self):
-        with self.lock:
-            if self.proc and self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-
-
-def http_ok(url):
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 class Soak:
     def __init__(self, args, bin_dir, work):
         from kubernetes import client as kube
@@ -124,6 +67,7 @@ class Soak:
 
         cloud_port = free_port()
         self.cloud_url = f"http://127.0.0.1:{cloud_port}"
+        self.cloud_api = CloudClient(self.cloud_url, KEY)
         self.localcloud = Program("localcloud", [
             str(bin_dir / "localcloud"), "--listen", f"127.0.0.1:{cloud_port}", "--data-dir", str(work / "cloud"),
             "--pending-ms", "300", "--no-lb-data-plane"], work, env={"LOCALCLOUD_API_KEY": KEY},
@@ -161,22 +105,8 @@ class Soak:
 
     # -- clients ----------------------------------------------------------------------------------
 
-    def cloud(self, method, path, body=None, attempts=80):
-        data = json.dumps(body).encode() if body is not None else None
-        for attempt in range(attempts):
-            request = urllib.request.Request(self.cloud_url + path, data=data, method=method, headers={
-                "Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    raw = response.read()
-                    return json.loads(raw) if raw else None
-            except urllib.error.HTTPError as error:
-                if error.code < 500 and error.code != 429:
-                    raise
-            except OSError:
-                pass
-            time.sleep(min(0.1 * 2 ** attempt, 1))
-        raise RuntimeError(f"cloud API {method} {path} kept failing")
+    def cloud(self, method, path, body=None):
+        return self.cloud_api.call(method, path, body, attempts=80)
 
     def load_balancers(self):
         return self.cloud("GET", "/v2/load-balancers?per_page=500")["load_balancers"]
@@ -247,14 +177,7 @@ class Soak:
                 continue
             program = random.choice([self.ccm, self.localcloud])
             log(f"kill -9 {program.name}")
-            if program is self.localcloud:
-                with program.lock:
-                    program.kill()
-                    program.kills += 1
-                    time.sleep(random.uniform(0.1, 1.0))
-                    program.start("--faults", self.args.faults)
-            else:
-                program.kill_and_restart()
+            program.kill_and_restart(*(["--faults", self.args.faults] if program is self.localcloud else []))
 
     def outage(self):
         """The cloud gone for --outage seconds while a node's instance is gone and it is NotReady:
@@ -338,11 +261,6 @@ class Soak:
     def shutdown(self):
         for program in (self.ccm, self.standin, self.localcloud):
             program.stop()
-
-
-def parse_range(text):
-    low, _, high = text.partition("-")
-    return float(low), float(high or low)
 
 
 def main():
