@@ -84,7 +84,7 @@ public struct ControllerService: Sendable {
             return result
         } catch {
             let status = StatusMapping.status(for: error)
-            log.log(level: status.code == .internal ? .warning : .info, "failed: \(Self.bounded(status.message, bytes: 1024))", metadata: ["rpc.code": .string(status.code.description),
+            log.log(level: status.code == .internal ? .warning : .info, "failed: \(BoundedText.cut(status.message, toBytes: 1024))", metadata: ["rpc.code": .string(status.code.description),
                                                          "rpc.duration_ms": .stringConvertible((ContinuousClock.now - start).milliseconds)])
             throw error
         }
@@ -92,20 +92,8 @@ public struct ControllerService: Sendable {
 
     /// Names and ids come from the request and may be huge (a 1 MiB "volume id" is refused, but
     /// its failure is still logged): log lines keep a bounded prefix.
-    static func bounded(_ text: String, bytes: Int = 256) -> String {
-        guard text.utf8.count > bytes else { return text }
-        var end = text.startIndex
-        var used = 0
-        for index in text.indices {
-            used += text[index].utf8.count
-            guard used <= bytes else { break }
-            end = text.index(after: index)
-        }
-        return "\(text[..<end])… (\(text.utf8.count) bytes)"
-    }
-
     static func bounded(_ value: Logger.MetadataValue) -> Logger.MetadataValue {
-        if case .string(let text) = value { return .string(bounded(text)) }
+        if case .string(let text) = value { return .string(BoundedText.cut(text, toBytes: 256)) }
         return value
     }
 

@@ -133,24 +133,12 @@ final class ServerCall: @unchecked Sendable {
         }
     }
 
-    /// Status messages travel in the `grpc-message` trailer, and peers refuse metadata over
-    /// 8–16 KiB — the whole answer is then lost. Messages often quote the request (an id, a
-    /// path), so a hostile request could make its own error undeliverable: cut them to
-    /// ``maximumMessageBytes`` on a character boundary, saying how much was cut.
+    /// Status messages travel in the `grpc-message` trailer, which peers refuse beyond 8–16 KiB
+    /// (the whole answer is then lost): they are cut to this many bytes.
     static let maximumMessageBytes = 1024
 
     static func bounded(_ message: String) -> String {
-        guard message.utf8.count > maximumMessageBytes else { return message }
-        let budget = maximumMessageBytes - 32
-        var end = message.startIndex
-        var used = 0
-        for index in message.indices {
-            let size = message[index].utf8.count
-            guard used + size <= budget else { break }
-            used += size
-            end = message.index(after: index)
-        }
-        return "\(message[..<end])… (\(message.utf8.count - used) bytes cut)"
+        BoundedText.cut(message, toBytes: maximumMessageBytes)
     }
 
     private func finished(_ code: StatusCode, _ message: String) {
