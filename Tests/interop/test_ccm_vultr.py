@@ -9,6 +9,7 @@ data plane present a certificate for the Secret's domain; `vpc: "true"` lands on
 instance the CCM runs on (read from the metadata document through `--metadata-url`); a
 dual-stack `provided-node-ip` node initializes.
 """
+import base64
 import socket
 import ssl
 import subprocess
@@ -102,9 +103,11 @@ def test_shared_label_firewall_configmap_and_auto_ssl(bin_dir, tmp_path, world):
         # auto-ssl: the data plane presents a certificate made for the Secret's domain.
         api.create_namespaced_secret("default", {
             "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "domain"},
-            "stringData": {"domainZone": "example.com", "subDomain": "shop"}})
+            # `data`, base64: kube-standin keeps `stringData` as written (an API server would merge it into `data`).
+            "data": {"domainZone": base64.b64encode(b"example.com").decode(), "subDomain": base64.b64encode(b"shop").decode()}})
         api.create_namespaced_service("default", service_body("secure", [(443, 30443)], {
-            VULTR + "protocol": "http", VULTR + "https-ports": "443", VULTR + "auto-ssl": "domain"}))
+            VULTR + "protocol": "http", VULTR + "backend-protocol": "http", VULTR + "https-ports": "443",
+            VULTR + "auto-ssl": "domain"}))
         secure_ip = wait_for("ingress for secure", lambda: ingress_ip(api, "secure"), timeout=40)
         [secure] = [b for b in load_balancers(cloud) if b["id"] != lb["id"]]
         assert secure["auto_ssl"] == {"domain_zone": "example.com", "domain_sub": "shop"}
@@ -122,8 +125,10 @@ def test_shared_label_firewall_configmap_and_auto_ssl(bin_dir, tmp_path, world):
         shown = subprocess.run(["openssl", "x509", "-noout", "-subject", "-ext", "subjectAltName"], input=pem,
                                capture_output=True, text=True, check=True).stdout
         assert "CN=shop.example.com" in shown.replace(" ", "") and "DNS:shop.example.com" in shown
-        with urllib.request.urlopen(f"https://{secure_ip}:443/", context=context, timeout=5) as response:
-            assert response.read().decode() in {"n1:30443", "n2:30443"}
+        def https_answer():
+            with urllib.request.urlopen(f"https://{secure_ip}:443/", context=context, timeout=5) as response:
+                return response.read().decode()
+        assert wait_for("HTTPS traffic through the auto-ssl certificate", https_answer, timeout=40) in {"n1:30443", "n2:30443"}
         ccm.alive()
     finally:
         code = ccm.stop()
