@@ -40,45 +40,22 @@ extension APIHandler {
         let body = try r.decode(CreateBareMetal.self)
         let region = try requireRegion(body.region)
         guard let plan = body.plan, !plan.isEmpty else { throw APIFailure(.badRequest, "missing field 'plan'") }
-        // Numbered with the instances: the address pools are shared with them.
+        // Numbered with the instances: the address pools, IPv6 prefix and region VPCs are shared with them.
         let n = try Store.next("instance", db)
         let label = body.label ?? ""
         let server = BareMetalRecord(
             id: Self.newID(), os: "Debian 12 x64 (bookworm)", osId: body.osId ?? 2136, appId: 0, imageId: "",
             ram: "32768 MB", disk: "2x 480 GB SSD", cpuCount: 8, mainIp: try publicPool.address(n),
-            netmaskV4: "255.255.0.0", gatewayV4: "", v6Network: "2001:db8:b::", v6MainIp: Self.bareMetalIPv6(n),
-            v6NetworkSize: 64, macAddress: 0x5a00_0000_0000 + n, region: region, plan: plan,
+            netmaskV4: "255.255.0.0", gatewayV4: "", v6Network: InstanceNetwork.v6Prefix + "::", v6MainIp: InstanceNetwork.v6Address(n),
+            v6NetworkSize: InstanceNetwork.v6PrefixLength, macAddress: 0x5a00_0000_0000 + n, region: region, plan: plan,
             label: label.isEmpty ? "bare-metal-\(n)" : label, dateCreated: Self.timestamp(), status: "pending",
             features: ["ipv6"], tags: body.tags ?? [], userScheme: "root", internalIp: try privatePool.address(n),
-            vpcId: Self.regionVPC(region))
+            vpcId: InstanceNetwork.defaultVPC(region: region))
         try Store.insert(server, readyAt: readyAt, db)
         return .json(202, Wrapped("bare_metal", server))
     }
 
-    /// The `n`th server's IPv6 address, from the documentation prefix.
-    static func bareMetalIPv6(_ n: Int) -> String {
-        "2001:db8:b::\(String(n >> 16 & 0xffff, radix: 16)):\(String(n & 0xffff, radix: 16))"
-    }
-
-    /// The VPC 2.0 network of a region: one per region, its id derived from the region's name.
-    static func regionVPC(_ region: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "vpc:\(region)".utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16).leftPadded(to: 16) + String(hash.byteSwapped, radix: 16).leftPadded(to: 16)
-        let chars = Array(hex)
-        return "\(String(chars[0..<8]))-\(String(chars[8..<12]))-4\(String(chars[13..<16]))-a\(String(chars[17..<20]))-\(String(chars[20..<32]))"
-    }
-
     static func macText(_ value: Int) -> String {
         (0..<6).reversed().map { String(format: "%02x", (value >> ($0 * 8)) & 0xff) }.joined(separator: ":")
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -193,12 +193,15 @@ struct CloudControllerManager: AsyncParsableCommand {
         // 500-node cluster at one request per list.
         let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key, pageSize: 500), logger: logger)
         let instances = CachedInstances(backend: cloud, ttl: nodeMonitorPeriod.duration)
-        let options = CloudControllerOptions(
+        var options = CloudControllerOptions(
             clusterName: clusterName, clusterCIDRs: try clusterCIDR.map(Self.parseCIDRs) ?? [],
             configureCloudRoutes: configureCloudRoutes, nodeStatusUpdateFrequency: nodeStatusUpdateFrequency.duration,
             nodeMonitorPeriod: nodeMonitorPeriod.duration, routeReconciliationPeriod: routeReconciliationPeriod.duration,
             concurrentServiceSyncs: concurrentServiceSyncs, loadBalancerResyncPeriod: lbResyncPeriod.duration,
             region: await defaultRegion(logger))
+        // `vpc: "true"`: the VPC of the instance this process runs on, asked when a Service first needs it.
+        let metadataURL = self.metadataURL
+        options.instanceVPC = { try await MetadataService(url: metadataURL, timeout: .seconds(2), retry: .none).fetch().vpcID }
         let nodes = Informer<Node>(client: client, transform: Informer<Node>.dropManagedFields, logger: logger)
         let bareMetals = CachedInstances(backend: BareMetals(client: cloud), ttl: nodeMonitorPeriod.duration)
         let context = ControllerContext(

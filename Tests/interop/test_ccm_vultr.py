@@ -167,3 +167,35 @@ def test_dual_stack_and_bare_metal_nodes_initialize(bin_dir, tmp_path, world):
     finally:
         code = ccm.stop()
     assert code == 0, ccm.output()
+
+
+def test_vpc_true_is_the_ccm_instances_vpc_and_a_dual_stack_node_initializes(bin_dir, tmp_path, world):
+    cloud, standin, ports = world
+    api = standin.api
+    control_vpc = "6f1b0c2e-5d4a-4b3c-9a8f-7e6d5c4b3a21"
+    control = cloud.call("POST", "/v2/instances", {"region": "ewr", "plan": "vc2-1c-1gb", "label": "control",
+                                                    "attach_vpc": [control_vpc]})["instance"]
+    instances = start_nodes(cloud, api, ports, (30080,), names=("n1",))
+    node = instances["n1"]
+    metadata_url = f"{cloud.url}/v1.json?instance_id={control['id']}"
+    ccm = CCM(bin_dir, tmp_path, cloud, standin, "--metadata-url", metadata_url)
+    try:
+        # The kubelet's --node-ip=v4,v6: both must be the instance's, the node initializes.
+        register_node(api, "n1", annotations={
+            "alpha.kubernetes.io/provided-node-ip": f"{node['internal_ip']},{node['v6_main_ip']}"})
+        initialized_node = wait_for("dual-stack node initialized", lambda: initialized(api, "n1"))
+        addresses = [(a.type, a.address) for a in initialized_node.status.addresses]
+        assert ("InternalIP", node["internal_ip"]) in addresses
+        assert ("ExternalIP", node["v6_main_ip"]) in addresses
+        assert not events(api, "InvalidNodeIP", "n1")
+
+        api.create_namespaced_service("default", service_body("private", [(80, 30080)], {VULTR + "vpc": "true"}))
+        api.create_namespaced_service("default", service_body("legacy", [(81, 30080)], {VULTR + "private-network": "yes"}))
+        wait_for("ingress for private", lambda: ingress_ip(api, "private"), timeout=40)
+        wait_for("ingress for legacy", lambda: ingress_ip(api, "legacy"), timeout=40)
+        vpcs = {b["generic_info"]["vpc"] for b in load_balancers(cloud)}
+        assert vpcs == {control_vpc}, "vpc: true is the VPC of the instance the CCM runs on (its metadata)"
+        ccm.alive()
+    finally:
+        code = ccm.stop()
+    assert code == 0, ccm.output()
