@@ -255,7 +255,9 @@ extension APIHandler {
             }
         }
         if let instances = body.instances {
-            for id in instances where try Store.find(InstanceRecord.self, id: id, db) == nil {
+            // Instances and bare-metal servers alike (Vultr's CCM lists every node's machine).
+            for id in instances where try Store.find(InstanceRecord.self, id: id, db) == nil
+                && Store.find(BareMetalRecord.self, id: id, db) == nil {
                 throw APIFailure.notFound("instance", id)
             }
             lb.instances = instances
@@ -312,7 +314,9 @@ extension APIHandler {
     func balancerSpecs() throws -> [BalancerSpec] {
         try store.write { db in
             let instances = Dictionary(
-                try Store.all(InstanceRecord.self, db).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                try Store.all(InstanceRecord.self, db).map { ($0.id, $0.internalIp) }
+                    + Store.all(BareMetalRecord.self, db).map { ($0.id, $0.internalIp) },
+                uniquingKeysWith: { a, _ in a })
             let tls = try Store.allTLS(db)
             return try Store.all(LB.self, db).filter { $0.status == "active" }.map { lb in
                 BalancerSpec(
@@ -322,7 +326,7 @@ extension APIHandler {
                               backendProtocol: $0.backendProtocol, backendPort: $0.backendPort)
                     },
                     targets: lb.instances.compactMap { id in
-                        instances[id].flatMap { $0.internalIp.isEmpty ? nil : .init(instanceID: id, address: $0.internalIp) }
+                        instances[id].flatMap { $0.isEmpty ? nil : .init(instanceID: id, address: $0) }
                     },
                     algorithm: .init(rawValue: lb.genericInfo.balancingAlgorithm) ?? .roundRobin,
                     proxyProtocol: lb.genericInfo.proxyProtocol ? lb.proxyProtocolVersion ?? 1 : nil,
