@@ -48,6 +48,9 @@ extension APIHandler {
         var proxyProtocol: Bool?
         /// Local-cloud extension: 1 or 2.
         var proxyProtocolVersion: Int?
+        var http2: Bool?
+        var http3: Bool?
+        var timeout: Int?
         var balancingAlgorithm: String?
         var firewallRules: [Firewall]?
         var vpc: String?
@@ -123,7 +126,7 @@ extension APIHandler {
             ipv4: try loadBalancerPool.address(n), ipv6: Self.loadBalancerIPv6(n),
             genericInfo: .init(
                 balancingAlgorithm: "roundrobin", sslRedirect: false, proxyProtocol: false,
-                stickySessions: .init(cookieName: ""), vpc: ""),
+                stickySessions: .init(cookieName: ""), vpc: "", timeout: 600),
             healthCheck: .init(
                 protocol: "tcp", port: 80, path: "", checkInterval: 15, responseTimeout: 5,
                 unhealthyThreshold: 5, healthyThreshold: 5),
@@ -167,6 +170,12 @@ extension APIHandler {
             lb.proxyProtocolVersion = version
         }
         if let value = body.vpc { lb.genericInfo.vpc = value }
+        if let value = body.http2 { lb.http2 = value }
+        if let value = body.http3 { lb.http3 = value }
+        if let value = body.timeout {
+            guard (1...3600).contains(value) else { throw APIFailure(.badRequest, "timeout must be between 1 and 3600 seconds") }
+            lb.genericInfo.timeout = value
+        }
         if let sticky = body.stickySession { lb.genericInfo.stickySessions.cookieName = sticky.cookieName ?? "" }
         if let nodes = body.nodes {
             guard (1...99).contains(nodes) else { throw APIFailure(.badRequest, "nodes must be between 1 and 99") }

@@ -44,6 +44,12 @@ import Testing
             #expect(lb["has_ssl"] as? Bool == true)
             #expect(lb["auto_ssl"] as? [String: String] == ["domain_zone": "example.com", "domain_sub": "shop"])
             #expect(!String(decoding: created.body, as: UTF8.self).contains("PRIVATE KEY"))
+            #expect(lb["http2"] == nil && (lb["generic_info"] as? [String: Any])?["timeout"] as? Int == 600, "Vultr's default timeout")
+            let lbID = try #require(lb["id"] as? String)
+            #expect(try await t.call(.PATCH, "/v2/load-balancers/\(lbID)", body: ["http2": true, "timeout": 30]).status == 204)
+            let updated = try #require(try await t.call(.GET, "/v2/load-balancers/\(lbID)").json["load_balancer"] as? [String: Any])
+            #expect(updated["http2"] as? Bool == true && (updated["generic_info"] as? [String: Any])?["timeout"] as? Int == 30)
+            #expect(try await t.call(.PATCH, "/v2/load-balancers/\(lbID)", body: ["timeout": 0]).status == 400)
             let bad = try await t.call(.POST, "/v2/load-balancers", body: [
                 "region": "ewr", "auto_ssl": ["domain_sub": "shop"],
                 "forwarding_rules": [["frontend_protocol": "tcp", "frontend_port": 80, "backend_protocol": "tcp", "backend_port": 80]],
