@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # csi-sanity (kubernetes-csi/csi-test) against a CSI driver on a fresh localcloud, as root:
 #
-#   hack/sanity.sh --csi-sanity BIN [--storage block|vfs] [--vultr-csi BIN] [-- extra csi-sanity args]
+#   hack/sanity.sh --csi-sanity BIN [--storage block|vfs] [--vultr-csi BIN] [--skip REGEX] [-- extra csi-sanity args]
 #
 # Without --vultr-csi: Mooring's own csi-controller and csi-node (from `swift build
 # --show-bin-path`, or MOORING_BIN_DIR) on localcloud with real loop devices, the StorageClass
 # parameters of Vultr's class for --storage (block: storage_type=block disk_type=nvme; vfs:
 # storage_type=vfs disk_type=nvme, csi-node --vfs-dir sharing localcloud's --vfs-dir). A VFS has no
-# snapshots, so the vfs run skips the specs that snapshot their volume.
+# snapshots or clones, so the vfs run skips the specs that snapshot or clone their volume.
 #
 # With --vultr-csi BIN: Vultr's own driver (vultr-csi, built from its public source outside this
 # repository; never committed), unchanged and unproxied, against the same localcloud. vultr-csi reads
@@ -19,13 +19,14 @@
 # Exit status is csi-sanity's. Logs and the JUnit report go to $SANITY_OUT (default a temp dir).
 set -euo pipefail
 
-CSI_SANITY="" VULTR_CSI="" STORAGE=block
+CSI_SANITY="" VULTR_CSI="" STORAGE=block SKIP_RE=""
 EXTRA=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --csi-sanity) CSI_SANITY=$2; shift 2 ;;
     --vultr-csi) VULTR_CSI=$2; shift 2 ;;
     --storage) STORAGE=$2; shift 2 ;;
+    --skip) SKIP_RE=${SKIP_RE:+$SKIP_RE|}$2; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -50,8 +51,10 @@ cat >"$OUT/parameters.yaml" <<EOF
 storage_type: $STORAGE
 disk_type: nvme
 EOF
+# One skip pattern (ginkgo keeps only the last --ginkgo.skip).
+if [[ "$STORAGE" == vfs ]]; then SKIP_RE=${SKIP_RE:+$SKIP_RE|}"[Ss]napshot|source volume"; fi
 SKIP=()
-if [[ "$STORAGE" == vfs ]]; then SKIP=(--ginkgo.skip "[Ss]napshot"); fi
+if [[ -n "$SKIP_RE" ]]; then SKIP=("--ginkgo.skip=$SKIP_RE"); fi
 
 wait_for() { # URL
   for _ in $(seq 1 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
@@ -99,8 +102,8 @@ ip -n "$NETNS" addr add 169.254.169.254/32 dev lo
 # 169.254.169.254 come from the instance's main_ip (localcloud's first public address).
 ip -n "$NETNS" addr add 127.1.0.1/32 dev lo
 
-SANITY_EXTRA="${SKIP[*]:+--ginkgo.skip=[Ss]napshot} ${EXTRA[*]}"
-export KEY OUT BIN VULTR_CSI CSI_SANITY SANITY_EXTRA
+SANITY_EXTRA="${EXTRA[*]}"
+export KEY OUT BIN VULTR_CSI CSI_SANITY SANITY_EXTRA SKIP_RE
 # A private mount namespace for /dev/disk/by-id; the script below runs in both namespaces.
 ip netns exec "$NETNS" unshare --mount --propagation private bash -euo pipefail -c '
   mkdir -p "$OUT/by-id" /dev/disk/by-id
@@ -123,6 +126,6 @@ ip netns exec "$NETNS" unshare --mount --propagation private bash -euo pipefail 
   set +e
   "$CSI_SANITY" -csi.endpoint "unix://$OUT/vultr.sock" -csi.mountdir "$OUT/mnt" -csi.stagingdir "$OUT/staging" \
     -csi.testvolumeparameters "$OUT/parameters.yaml" -csi.testvolumesize $((10 << 30)) \
-    --ginkgo.junit-report "$OUT/junit.xml" $SANITY_EXTRA 2>&1 | tee "$OUT/sanity.log"
+    --ginkgo.junit-report "$OUT/junit.xml" ${SKIP_RE:+"--ginkgo.skip=$SKIP_RE"} $SANITY_EXTRA 2>&1 | tee "$OUT/sanity.log"
   exit "${PIPESTATUS[0]}"
 '
