@@ -56,12 +56,12 @@ extension APIHandler {
             }
             snapshot = found
         }
-        guard let size = body.sizeGb ?? snapshot?.size else { throw APIFailure(.badRequest, "missing field 'size_gb'") }
+        guard let size = body.sizeGb ?? snapshot?.sizeGB else { throw APIFailure(.badRequest, "missing field 'size_gb'") }
         guard sizes.contains(size) else {
             throw APIFailure(.badRequest, "size_gb must be between \(sizes.lowerBound) and \(sizes.upperBound) for \(blockType)")
         }
-        if let snapshot, size < snapshot.size {
-            throw APIFailure(.badRequest, "size_gb \(size) is smaller than the snapshot's \(snapshot.size)")
+        if let snapshot, size < snapshot.sizeGB {
+            throw APIFailure(.badRequest, "size_gb \(size) is smaller than the snapshot's \(snapshot.sizeGB)")
         }
         let id = Self.newID()
         let hex = id.replacingOccurrences(of: "-", with: "")
