@@ -12,6 +12,8 @@ struct CSINode: AsyncParsableCommand {
         discussion: """
         The Node service formats (ext4, xfs), mounts, publishes, expands and reports on the block \
         volumes attached to this node; it finds each disk as DEVICE-DIR/virtio-<mount_id>. \
+        A VFS (shared) volume is mounted with virtiofs by its mount tag, or, with --vfs-dir on a \
+        local cloud, bind-mounted from that directory. \
         Volumes whose context says encrypted=true are LUKS2 (cryptsetup) with the passphrase from \
         the node-stage secret "encryption-passphrase". NodeGetInfo reports the region as topology \
         key topology.block.csi.mooring.dev/region. Probe reports ready only when the filesystem \
