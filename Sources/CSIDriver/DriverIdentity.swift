@@ -1,5 +1,6 @@
 import CSI
 import RPC
+import Telemetry
 
 /// The name and version a CSI plugin reports in GetPluginInfo. Kubernetes keys everything on the
 /// name (CSIDriver object, node registration, PV `spec.csi.driver`), so it is validated up front.
