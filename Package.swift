@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 //
 // Mooring: a CSI driver, a cloud controller manager, a provider API client and a local cloud.
-// Module boundaries follow ../shared/DESIGN.md: the dependency arrows below are the only imports
-// each module is allowed.
+// Module boundaries follow docs/architecture.md: the dependency arrows below are the only imports
+// each module is allowed (Tests/interop/test_architecture.py checks the sources against it).
 import PackageDescription
 
 let package = Package(
