@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "CSIDriver",
             dependencies: [
-                "CSI", "RPC", "Telemetry",
+                "CSI", "RPC",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
