@@ -98,7 +98,7 @@ if $start_cluster; then
   ETCD=$k8s_bin/etcd; [ -x "$ETCD" ] || ETCD=$(command -v etcd) || true
   missing=()
   [ -n "$ETCD" ] && [ -x "$ETCD" ] || missing+=("etcd (Debian: etcd-server)")
-  for tool in containerd ctr runc podman openssl curl iptables ip cc; do
+  for tool in containerd ctr runc podman openssl curl iptables ip nsenter cc python3; do
     command -v "$tool" >/dev/null || missing+=("$tool")
   done
   [ -x /usr/lib/cni/ptp ] || missing+=("CNI plugins (Debian: containernetworking-plugins)")
@@ -107,7 +107,9 @@ if $start_cluster; then
     echo "$KUBELET_DIR/pods is not empty: another kubelet uses this machine; not starting one" >&2; exit 2
   fi
   ip netns list | grep -qw "$NS" && { echo "network namespace $NS exists: an earlier run is still up (see --keep)" >&2; exit 2; }
-  in_ns=(ip netns exec "$NS")
+  # nsenter, not `ip netns exec`: that gives each command a mount namespace of its own with a
+  # fresh /sys, so runc finds no cgroup mounts and kubelet's mounts are invisible to containerd.
+  in_ns=(nsenter --net="/run/netns/$NS")
   kubeconfig=$WORK/admin.kubeconfig
 fi
 [ -f "$kubeconfig" ] || $start_cluster || { echo "no kubeconfig at $kubeconfig" >&2; exit 2; }
@@ -131,7 +133,7 @@ cleanup() {
   local status=$?
   if $keep && $start_cluster; then
     echo
-    echo "the cluster keeps running (--keep): KUBECONFIG=$kubeconfig, inside 'ip netns exec $NS'."
+    echo "the cluster keeps running (--keep): KUBECONFIG=$kubeconfig, from 'nsenter --net=/run/netns/$NS'."
     echo "to stop it: kill ${pids[*]:-}; then remove $WORK, $KUBELET_DIR and $LOCALCLOUD_DIR and delete netns $NS"
     exit $status
   fi
