@@ -168,8 +168,7 @@ stop_cluster() {
   awk '{print $2}' /proc/self/mounts | grep -E "^($KUBELET_DIR|$WORK|/run/containerd-mooring-e2e)" | sort -r \
     | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   # Loop devices backing the local cloud's volumes.
-  for f in "$LOCALCLOUD_DIR"/*; do
-    [ -f "$f" ] || continue
+  find "$LOCALCLOUD_DIR" -type f 2>/dev/null | while read -r f; do
     losetup -j "$f" | cut -d: -f1 | while read -r dev; do losetup -d "$dev" 2>/dev/null || true; done
   done
   # Network namespaces the pods had (made by the CNI plugins for this containerd), then ours.
@@ -411,7 +410,7 @@ install_mooring() {
   k -n kube-system create secret generic mooring-api-key --from-literal=api-key="$key" >/dev/null
   ok "Secret kube-system/mooring-api-key"
   if [ -n "$snapshotter_src" ]; then
-    k apply -f "$snapshotter_src/client/config/crd" >/dev/null
+    k apply -k "$snapshotter_src/client/config/crd" >/dev/null
     local ctl=$WORK/snapshot-controller
     mkdir -p "$ctl"
     cp "$snapshotter_src/deploy/kubernetes/snapshot-controller/"*.yaml "$ctl/"
@@ -648,6 +647,8 @@ EOF
 
 trap cleanup EXIT
 IMAGES=()
+SIDECAR_OVERRIDES=""
+mkdir -p "$WORK"
 if $start_cluster; then
   say "images (hack/build-images.sh --offline, stand-ins, sidecars)"
   "$ROOT/hack/build-images.sh" --offline >"/tmp/mooring-e2e-images.log" 2>&1 \
