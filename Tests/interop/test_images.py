@@ -67,17 +67,18 @@ def test_images_build_offline_and_run_each_binary_as_the_image_user():
     built = {f"ghcr.io/mooring-dev/{name}:{version}" for name in EXECUTABLES}
     assert manifest_images() == built, "the manifests name other images than those built"
     podman = ["podman", "--runtime", "runc"]
+    # Explicit limits: runc cannot raise them past this sandbox's own (rlimit NOFILE refused).
+    run_in = podman + ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"]
     for name in EXECUTABLES:
         image = f"ghcr.io/mooring-dev/{name}:{version}"
         user = subprocess.run(podman + ["image", "inspect", "--format", "{{.Config.User}}", image],
                               capture_output=True, text=True, check=True).stdout.strip()
         assert user == IMAGE_USERS[name], f"{image} runs as {user!r}"
-        run = subprocess.run(podman + ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024",
-                                       "--ulimit", "nproc=1024:1024", image, "--version"],
+        run = subprocess.run(run_in + [image, "--version"],
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, f"{image}: {run.stderr}"
         assert run.stdout.strip() == version, f"{image}: {run.stdout!r}"
-        uid = subprocess.run(podman + ["run", "--rm", "--network", "none", "--entrypoint", "id", image, "-u"],
+        uid = subprocess.run(run_in + ["--entrypoint", "id", image, "-u"],
                              capture_output=True, text=True, timeout=120).stdout.strip()
         assert uid == (IMAGE_USERS[name].split(":")[0] or "0"), f"{image} runs as uid {uid}"
     # What the images must carry beyond the binary: the node plugin's tools, localcloud's curl
@@ -87,7 +88,7 @@ def test_images_build_offline_and_run_each_binary_as_the_image_user():
              "localcloud": ["curl", "losetup", "truncate"]}
     for name, programs in tools.items():
         image = f"ghcr.io/mooring-dev/{name}:{version}"
-        found = subprocess.run(podman + ["run", "--rm", "--network", "none", "--entrypoint", "sh", image, "-c",
+        found = subprocess.run(run_in + ["--entrypoint", "sh", image, "-c",
                                          " ".join(f"command -v {p} >/dev/null || echo missing {p};" for p in programs)],
                                capture_output=True, text=True, timeout=120)
         assert found.returncode == 0 and not found.stdout.strip(), f"{image}: {found.stdout}{found.stderr}"
