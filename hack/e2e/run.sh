@@ -427,8 +427,10 @@ install_mooring() {
     # The user's own overlay, as docs/deploy.md shows, pointing the sidecars at the images here.
     overlay=$WORK/overlay
     mkdir -p "$overlay"
+    # (kustomize takes no absolute paths.)
     printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\nimages:\n%s' \
-      "$ROOT/deploy/kubernetes/overlays/local" "$SIDECAR_OVERRIDES" >"$overlay/kustomization.yaml"
+      "$(realpath --relative-to="$overlay" "$ROOT/deploy/kubernetes/overlays/local")" "$SIDECAR_OVERRIDES" \
+      >"$overlay/kustomization.yaml"
   fi
   k apply -k "$overlay" >"$WORK/apply.log" 2>&1 || { cat "$WORK/apply.log" >&2; fail "kubectl apply -k $overlay"; }
   ok "kubectl apply -k ${overlay#$ROOT/}"
@@ -475,7 +477,7 @@ journey() {
     app=$WORK/app
     mkdir -p "$app"
     printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\nimages:\n  - name: docker.io/library/busybox\n    newName: %s/busybox\n  - name: docker.io/nginxinc/nginx-unprivileged\n    newName: %s/web\n' \
-      "$ROOT/deploy/kubernetes/examples/app" "$LOCAL" "$LOCAL" >"$app/kustomization.yaml"
+      "$(realpath --relative-to="$app" "$ROOT/deploy/kubernetes/examples/app")" "$LOCAL" "$LOCAL" >"$app/kustomization.yaml"
   fi
   page() { k -n $ns exec deploy/web -c web -- cat /usr/share/nginx/html/index.html; }
   lines() { page | grep -c "stored on a Mooring volume"; }
