@@ -5,9 +5,10 @@ requires is given), the node image carries the tools the node plugin runs, the C
 and node plugin agree on the region topology key, and RBAC grants what each program's API calls
 need — and, for the cloud controller manager, nothing more.
 
-kubectl comes from MOORING_KUBECTL or PATH (Debian's kubernetes-client ships kubectl 1.20 with
-kustomize v2.0.3; the manifests keep to what that supports). Without kubectl the rendering tests
-are skipped and say so; nothing else is.
+kubectl comes from MOORING_KUBECTL, the venv (hack/install-deps.sh puts kubectl 1.32 with kustomize
+v5 there) or PATH; the kustomizations use the current syntax (`resources`, `patches`), which
+kustomize v2 (Debian's kubectl 1.20) does not read. Without kubectl the rendering tests are skipped
+and say so; nothing else is.
 """
 import json
 import os
@@ -29,12 +30,15 @@ SCHEMA_VERSIONS = ["1.31.0", kubernetes_validate.latest_version()]
 CLUSTER_SCOPED = {"CSIDriver", "StorageClass", "VolumeSnapshotClass", "ClusterRole", "ClusterRoleBinding",
                   "Namespace", "PriorityClass"}
 
-KUBECTL = os.environ.get("MOORING_KUBECTL") or shutil.which("kubectl")
+VENV_KUBECTL = REPO / ".venv" / "bin" / "kubectl"
+KUBECTL = (os.environ.get("MOORING_KUBECTL") or (str(VENV_KUBECTL) if VENV_KUBECTL.exists() else None)
+           or shutil.which("kubectl"))
 needs_kubectl = pytest.mark.skipif(
     KUBECTL is None,
-    reason="kubectl is not installed (Debian: apt-get install kubernetes-client); cannot render the kustomize overlays")
+    reason="kubectl is not installed (hack/install-deps.sh puts one in .venv/bin); cannot render the kustomize overlays")
 
 _rendered: dict = {}
+_warnings: dict = {}
 
 
 def render(path: str) -> list:
@@ -42,6 +46,7 @@ def render(path: str) -> list:
         out = subprocess.run([KUBECTL, "kustomize", str(KUBE / path)], capture_output=True, text=True)
         assert out.returncode == 0, f"kubectl kustomize {path} failed:\n{out.stderr}"
         _rendered[path] = [d for d in yaml.safe_load_all(out.stdout) if d]
+        _warnings[path] = out.stderr.strip()
     return _rendered[path]
 
 
@@ -269,6 +274,17 @@ def test_overlay_renders_expected_objects(path):
                 assert o["metadata"].get("namespace") == "kube-system", f"{o['kind']}/{o['metadata']['name']}"
     else:
         assert {"PersistentVolumeClaim", "Deployment", "Service"} <= kinds
+
+
+@needs_kubectl
+@pytest.mark.parametrize("path", RENDERED + ["base"])
+def test_kustomize_prints_no_warning(path):
+    # Deprecated fields (`bases`, `patchesStrategicMerge`, `patchesJson6902`) make kubectl warn.
+    render(path)
+    assert _warnings[path] == "", f"kubectl kustomize {path} warns:\n{_warnings[path]}"
+    for kustomization in (KUBE / path).glob("kustomization.y*ml"):
+        deprecated = {"bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "vars"}
+        assert not deprecated & set(yaml.safe_load(kustomization.read_text())), kustomization
 
 
 @needs_kubectl
