@@ -875,7 +875,7 @@ def test_local_node_is_registered_with_its_name_and_ip_before_csi_node_starts():
     cloud = containers(find(objects, "Deployment", "mooring-localcloud"))[0]
     port = flags(cloud["args"])["listen"][0].rsplit(":", 1)[1]
     assert f'api="http://$HOST_IP:{port}"' in script
-    assert '\\"main_ip\\":\\"$HOST_IP\\"' in script and '\\"label\\":\\"$NODE_NAME\\"' in script
+    assert '\\"internal_ip\\":\\"$HOST_IP\\"' in script and '\\"label\\":\\"$NODE_NAME\\"' in script
     regions = flags(cloud["args"])["regions"][0].split(",")
     assert '\\"region\\":\\"lcl\\"' in script and "lcl" in regions
 
@@ -924,6 +924,6 @@ kill $cloud; wait $cloud
     assert '"instance-v2-id"' in parts["first"], text  # the metadata document answered
     assert "registering" not in parts["second"] and parts["second"].rstrip().endswith("rc=0"), text
     listed = json.loads(parts["list"].strip())["instances"]
-    assert [(i["label"], i["main_ip"]) for i in listed] == [("node-a", "127.0.0.1")], listed
+    assert [(i["label"], i["internal_ip"]) for i in listed] == [("node-a", "127.0.0.1")], listed
     assert "labelled node-b, but none with address 127.0.0.1" in parts["conflict"], text
     assert parts["conflict"].rstrip().endswith("rc=1"), text
