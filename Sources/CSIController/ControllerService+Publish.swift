@@ -77,6 +77,12 @@ extension ControllerService {
         let (volumeID, nodeID) = (request.volumeId, request.nodeId)
         if error.meansAbsent {
             _ = try await existingVolume(volumeID)
+            // Block storage attaches to instances only; say so for a bare-metal node.
+            if let client = cloud as? VultrClient, (try? await BareMetals(client: client).instance(id: nodeID)) != nil {
+                throw DriverError.failedPrecondition(
+                    "node \(nodeID) is a bare-metal server: block storage attaches only to cloud instances; "
+                        + "schedule the pod on an instance node (not labelled vultr.com/baremetal)")
+            }
             throw DriverError.notFound("node \(nodeID) is not an instance the cloud knows")
         }
         switch error.code {

@@ -22,13 +22,18 @@ public struct ControllerService: Sendable {
         public var provisioningDelay: Duration
         /// Upper bound for waits when the caller gave no deadline.
         public var defaultWait: Duration
+        /// Whether ControllerGetCapabilities lists GET_SNAPSHOT (CSI 1.12). GetSnapshot is served
+        /// either way; see `advertisedRPCs(getSnapshot:)` for why it is off by default.
+        public var advertiseGetSnapshot: Bool
 
         public init(defaultRegion: String? = nil, maxVolumesPerNode: Int = 0,
-                    provisioningDelay: Duration = .milliseconds(500), defaultWait: Duration = .seconds(120)) {
+                    provisioningDelay: Duration = .milliseconds(500), defaultWait: Duration = .seconds(120),
+                    advertiseGetSnapshot: Bool = false) {
             self.defaultRegion = defaultRegion
             self.maxVolumesPerNode = maxVolumesPerNode
             self.provisioningDelay = provisioningDelay
             self.defaultWait = defaultWait
+            self.advertiseGetSnapshot = advertiseGetSnapshot
         }
     }
 

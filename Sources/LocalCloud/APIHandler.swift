@@ -87,6 +87,7 @@ final class APIHandler: Sendable {
         switch p[1] {
         case "regions": return try regions(r, rest)
         case "instances": return try instances(r, rest, db)
+        case "bare-metals": return try bareMetals(r, rest, db)
         case "blocks" where rest.first == "snapshots": return try snapshots(r, Array(rest.dropFirst()), db)
         case "blocks": return try blocks(r, rest, db)
         case "vfs": return try fileSystems(r, rest, db)

@@ -71,7 +71,7 @@ struct CSINode: AsyncParsableCommand {
         let identity: DriverIdentity
         let endpoint: Endpoint
         do {
-            identity = try DriverIdentity(name: driverName)
+            identity = try DriverIdentity(name: driverName, version: MooringVersion.string)
             endpoint = try Endpoint(parsing: self.endpoint)
         } catch {
             throw ValidationError(error.message)

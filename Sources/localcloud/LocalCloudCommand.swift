@@ -9,7 +9,8 @@ import Telemetry
 struct LocalCloudCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "localcloud",
-        abstract: "A local cloud speaking the Vultr v2 API dialect, with state on disk and loop-device volumes.")
+        abstract: "A local cloud speaking the Vultr v2 API dialect, with state on disk and loop-device volumes.",
+        version: MooringVersion.string)
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:8090"
