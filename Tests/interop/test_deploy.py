@@ -953,18 +953,20 @@ echo "== list"; curl -fsS -H 'Authorization: Bearer k-1' http://127.0.0.1:8090/v
 echo "== conflict"
 curl -fsS -o /dev/null -H 'Authorization: Bearer k-1' -H 'Content-Type: application/json' \\
   -d '{{"region":"lcl","plan":"vc2-1c-1gb","label":"node-b","hostname":"node-b"}}' http://127.0.0.1:8090/v2/instances
-id=$(curl -fsS -H 'Authorization: Bearer k-1' http://127.0.0.1:8090/v2/instances | grep -o '"id":"[^"]*","label":"node-a"' | cut -d'"' -f4)
+id=$(curl -fsS -H 'Authorization: Bearer k-1' http://127.0.0.1:8090/v2/instances \
+  | python3 -c 'import json,sys; print(next(i["id"] for i in json.load(sys.stdin)["instances"] if i["label"] == "node-a"))')
 curl -fsS -X DELETE -H 'Authorization: Bearer k-1' http://127.0.0.1:8090/v2/instances/$id
 run node-b
 kill $cloud; wait $cloud
 """)
-    out = subprocess.run(["unshare", "--net", "sh", str(driver)], capture_output=True, text=True, timeout=120)
-    text = out.stdout + out.stderr
+    out = subprocess.run(["unshare", "--net", "sh", "-c", f"sh {driver} 2>&1"], capture_output=True, text=True,
+                         timeout=120)
+    text = out.stdout
     parts = dict(re.findall(r"== (\w+)\n(.*?)(?=\n== |\Z)", text, re.S))
     assert "registering node node-a (127.0.0.1)" in parts["first"] and parts["first"].rstrip().endswith("rc=0"), text
     assert '"instance-v2-id"' in parts["first"], text  # the metadata document answered
     assert "registering" not in parts["second"] and parts["second"].rstrip().endswith("rc=0"), text
-    listed = json.loads(parts["list"].strip())["instances"]
+    listed = json.loads(parts["list"].strip().splitlines()[-1])["instances"]
     assert [(i["label"], i["internal_ip"]) for i in listed] == [("node-a", "127.0.0.1")], listed
     assert "labelled node-b, but none with address 127.0.0.1" in parts["conflict"], text
     assert parts["conflict"].rstrip().endswith("rc=1"), text
