@@ -68,7 +68,7 @@ extension APIHandler {
         let block = BlockRecord(
             id: id, dateCreated: Self.timestamp(), cost: Double(size) / 10, status: "pending", sizeGb: size,
             region: region, attachedToInstance: "", label: body.label ?? "",
-            mountId: "\(region)-\(hex.prefix(14))", blockType: blockType)
+            mountId: "\(region)-\(hex.prefix(14))", blockType: blockType, snapshotId: snapshot?.id ?? "")
         try Store.insert(block, readyAt: readyAt, db)
         try devices.create(block: id, sizeGB: size, fromSnapshot: snapshot?.id)
         logger.debug("block created", metadata: ["block.id": "\(id)", "block.size_gb": "\(size)"])
@@ -131,6 +131,8 @@ extension APIHandler {
         }
         let path = try devices.attach(block: id, mountID: block.mountId)
         block.attachedToInstance = instanceID
+        block.attachedToInstanceIp = instance.mainIp
+        block.attachedToInstanceLabel = instance.label
         do {
             try Store.update(block, db)
             try Store.setDevicePath(path, block: id, db)
@@ -159,5 +161,7 @@ extension APIHandler {
         try devices.detach(block: block.id, mountID: block.mountId, devicePath: path)
         try Store.setDevicePath(nil, block: block.id, db)
         block.attachedToInstance = ""
+        block.attachedToInstanceIp = ""
+        block.attachedToInstanceLabel = ""
     }
 }
