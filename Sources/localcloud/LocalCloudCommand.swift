@@ -1,8 +1,8 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LocalCloud
 import Logging
+import ServiceLifecycle
 import Telemetry
 
 @main
@@ -109,21 +109,13 @@ struct LocalCloudCommand: AsyncParsableCommand {
             applyRoutesNamespace: applyRoutes, routeDevice: routeDevice, loadBalancerDataPlane: lbDataPlane)
         let server = try await LocalCloudServer.start(configuration: config, logger: logger)
 
-        let signals = [SIGTERM, SIGINT].map { signo in
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            // @Sendable: a closure made here would otherwise be inferred @MainActor and trap off
-            // the main queue.
-            source.setEventHandler { @Sendable in
-                logger.info("signal received, stopping", metadata: ["signal": "\(signo)"])
-                Task { await server.stop() }
-            }
-            source.resume()
-            return source
-        }
-        await server.waitUntilStopped()
-        await server.stop()
-        signals.forEach { $0.cancel() }
+        // One ServiceGroup, as in cloud-controller-manager: SIGTERM/SIGINT start a graceful
+        // shutdown (listeners closed, open connections ended, state flushed), then it returns.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: LocalCloudService(server: server))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private func listenAddress() throws -> ListenAddress {
