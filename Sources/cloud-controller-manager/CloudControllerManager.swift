@@ -17,7 +17,8 @@ struct CloudControllerManager: AsyncParsableCommand {
         Flags are spelled as the upstream k8s.io/cloud-provider framework spells them; durations \
         take Go syntax (5m0s, 10s, 1h30m, 500ms). The API key comes from VULTR_API_KEY or \
         --api-key-file. Controllers: \(ControllerTable.names.joined(separator: ", ")).
-        """
+        """,
+        version: MooringVersion.string
     )
 
     // MARK: Upstream flags
