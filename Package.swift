@@ -146,6 +146,7 @@ let package = Package(
             name: "CloudController",
             dependencies: [
                 "Kubernetes", "CloudAPI",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -146,7 +146,7 @@ extension APIHandler {
         if !r.body.isEmpty { _ = try r.decode(DetachBlock.self) }
         var block = try Store.require(BlockRecord.self, id: id, db)
         guard !block.attachedToInstance.isEmpty else {
-            throw APIFailure(.conflict, "block storage \(id) is not attached")
+            throw APIFailure(.conflict, "Block storage volume is not currently attached to a server")
         }
         try detachDevice(&block, db)
         try Store.update(block, db)

@@ -85,12 +85,15 @@ extension APIHandler {
         return .json(202, Wrapped("instance", instance))
     }
 
-    /// Deleting an instance detaches its blocks and drops the routes through it.
+    /// Deleting an instance detaches its blocks and VFS and drops the routes through it.
     private func deleteInstance(_ id: String, _ db: Database) throws -> APIResponse {
         _ = try Store.require(InstanceRecord.self, id: id, db)
         for var block in try Store.all(BlockRecord.self, db) where block.attachedToInstance == id {
             try detachDevice(&block, db)
             try Store.update(block, db)
+        }
+        for attachment in try Store.all(FileSystemAttachmentRecord.self, db) where attachment.targetId == id {
+            try detach(attachment, db)
         }
         for route in try Store.all(RouteRecord.self, db) where route.instanceId == id {
             try Store.delete(RouteRecord.self, id: route.id, db)

@@ -20,4 +20,7 @@ struct BlockRecord: StoredResource {
     mutating func becomeReady() {
         if status == "pending" { status = "active" }
     }
+
+    /// Vultr's words for an unknown block id.
+    static func notFound(_ id: String) -> APIFailure { APIFailure(.notFound, "Invalid block storage ID") }
 }

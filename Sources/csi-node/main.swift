@@ -36,6 +36,9 @@ struct CSINode: AsyncParsableCommand {
     @Option(name: .customLong("device-dir"), help: "Where attached disks appear as virtio-<mount_id> links.")
     var deviceDir = "/dev/disk/by-id"
 
+    @Option(name: .customLong("vfs-dir"), help: "Local cloud only: the localcloud's --vfs-dir; a VFS is bind-mounted from there where a cloud instance mounts virtiofs <mount_tag>.")
+    var vfsDir: String?
+
     @Option(name: .customLong("device-wait"), help: "Seconds to wait for an attached disk to appear under --device-dir.")
     var deviceWait: Int = 30
 
@@ -53,6 +56,7 @@ struct CSINode: AsyncParsableCommand {
 
     func validate() throws {
         guard deviceDir.hasPrefix("/") else { throw ValidationError("--device-dir must be an absolute path") }
+        if let vfsDir, !vfsDir.hasPrefix("/") { throw ValidationError("--vfs-dir must be an absolute path") }
         guard (0...3600).contains(deviceWait) else { throw ValidationError("--device-wait must be 0 to 3600 seconds") }
         guard maxVolumesPerNode >= 0 else { throw ValidationError("--max-volumes-per-node must not be negative") }
         if let nodeID, nodeID.isEmpty { throw ValidationError("--node-id must not be empty") }
@@ -91,10 +95,11 @@ struct CSINode: AsyncParsableCommand {
         let locator = DeviceLocator(directory: deviceDir, wait: .seconds(deviceWait))
         let nodeService = NodeService(
             configuration: .init(nodeID: nodeID, region: region, maxVolumesPerNode: Int64(maxVolumesPerNode),
-                                 locator: locator),
+                                 locator: locator, vfsDirectory: vfsDir),
             mounter: LinuxMounter(), encryption: LinuxVolumeEncryption(), logger: logger)
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
-                                           "region": .string(region), "device.dir": .string(deviceDir)])
+                                           "region": .string(region), "device.dir": .string(deviceDir),
+                                           "vfs.dir": .string(vfsDir ?? "none (virtiofs)")])
         do {
             try await PluginServer(endpoint: endpoint, logger: logger).run { server in
                 identityService.register(on: server)

@@ -21,6 +21,9 @@ struct LocalCloudCommand: AsyncParsableCommand {
     @Option(help: "Directory for virtio-<mount_id> device symlinks (default DATA_DIR/dev).")
     var deviceDir: String?
 
+    @Option(help: "Directory for VFS contents: one directory per VFS, and tags/<mount_tag> links that csi-node --vfs-dir bind-mounts (default DATA_DIR/vfs).")
+    var vfsDir: String?
+
     @Flag(help: "Back blocks with sparse files and loop devices (needs root).")
     var realDevices = false
 
@@ -95,7 +98,8 @@ struct LocalCloudCommand: AsyncParsableCommand {
         let key = try apiKey()
         let config = LocalCloudConfiguration(
             host: listen.host, port: listen.port, dataDirectory: URL(fileURLWithPath: dataDir),
-            deviceDirectory: deviceDir.map { URL(fileURLWithPath: $0) }, realDevices: realDevices, apiKey: key,
+            deviceDirectory: deviceDir.map { URL(fileURLWithPath: $0) },
+            vfsDirectory: vfsDir.map { URL(fileURLWithPath: $0) }, realDevices: realDevices, apiKey: key,
             rateLimit: rateLimit, rateBurst: max(rateLimit, 1), attachLimit: attachLimit,
             pendingDuration: .milliseconds(pendingMs),
             regions: regions.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },

@@ -113,16 +113,29 @@ def mooring_version() -> str:
 
 
 def storage_class_keys() -> tuple:
-    """The parameter keys csi-controller accepts and the values they take. From the controller's
-    parser when this checkout has it (branch ctrl), else from shared/DESIGN.md's list."""
-    parser = REPO / "Sources" / "CSIController" / "VolumeParameters.swift"
-    if parser.exists():
-        text = parser.read_text()
-        keys = re.findall(r'"(\w+)"', re.search(r"typeKeys = \[([^]]*)\]", text).group(1))
-        values = re.findall(r'"(\w+)"', re.search(r"func blockType\(named.*?\n    \}", text, re.S).group(0))
-        prefix = re.search(r'provisionerPrefix = "([^"]+)"', text).group(1)
-        return set(keys), set(values), prefix
-    return {"block_type", "disk_type", "storage_type"}, {"high_perf", "storage_opt", "nvme", "hdd"}, "csi.storage.k8s.io/"
+    """The parameter keys csi-controller accepts and the values each takes (lower case; the
+    controller lower-cases what it reads), from the controller's parser and the types it names:
+    storage_type (block|vfs), disk_type (nvme|hdd, or the block type names) and block_type (the
+    API's block types). Plus the prefix of the keys Kubernetes adds."""
+    text = source("Sources/CSIController/VolumeParameters.swift")
+    key = {name: re.search(rf'{name}Key = "(\w+)"', text).group(1) for name in ("storageType", "diskType", "blockType")}
+    storage_types = set(re.findall(r"case (\w+)", source("Sources/CSIDriver/StorageType.swift")))
+    disk_types = set(re.findall(r'"(\w+)"', re.search(r"func blockType\(named.*?\n    \}", text, re.S).group(0)))
+    block_types = set(re.findall(r'= "(\w+)"', source("Sources/CloudAPI/BlockType.swift")))
+    prefix = re.search(r'provisionerPrefix = "([^"]+)"', text).group(1)
+    return {key["storageType"]: storage_types, key["diskType"]: disk_types, key["blockType"]: block_types}, prefix
+
+
+# Vultr's six StorageClasses as vultr-csi v0.14.0 ships them (docs/releases/v0.14.0.yml): name →
+# (parameters, reclaimPolicy). Mooring's vultr overlay serves the same names and parameters.
+VULTR_STORAGE_CLASSES = {
+    "vultr-block-storage": ({"disk_type": "nvme", "storage_type": "block"}, "Delete"),
+    "vultr-block-storage-retain": ({"disk_type": "nvme", "storage_type": "block"}, "Retain"),
+    "vultr-block-storage-hdd": ({"disk_type": "hdd", "storage_type": "block"}, "Delete"),
+    "vultr-block-storage-hdd-retain": ({"disk_type": "hdd", "storage_type": "block"}, "Retain"),
+    "vultr-vfs-storage": ({"disk_type": "nvme", "storage_type": "vfs"}, "Delete"),
+    "vultr-vfs-storage-retain": ({"disk_type": "nvme", "storage_type": "vfs"}, "Retain"),
+}
 
 
 MOORING_IMAGES = {  # image name → executable whose flags its container may use
@@ -210,7 +223,10 @@ CCM_CALLS = [
     ("", "services/status", "patch", None, None, "status.loadBalancer.ingress, only when it changes"),
     ("", "events", "create", "*", None, "Synced, EnsuringLoadBalancer, EnsuredLoadBalancer, ... (core/v1)"),
     ("", "events", "patch", "*", None, "repeated events: count and lastTimestamp"),
-    ("", "secrets", "get", "*", None, "TLS certificate named by a load-balancer annotation"),
+    ("", "secrets", "get", "*", None, "TLS certificate or auto-ssl domain named by a load-balancer annotation"),
+    ("", "configmaps", "list", None, None, "ConfigMap informer (firewall-rules-cm)"),
+    ("", "configmaps", "watch", None, None, "ConfigMap informer (firewall-rules-cm)"),
+    ("", "configmaps", "get", "*", None, "firewall-rules-cm ConfigMap not yet in the informer's cache"),
     ("coordination.k8s.io", "leases", "get", "kube-system", "cloud-controller-manager", "leader election"),
     ("coordination.k8s.io", "leases", "create", "kube-system", None, "leader election: first start"),
     ("coordination.k8s.io", "leases", "update", "kube-system", "cloud-controller-manager", "leader election: renew, release"),
@@ -461,7 +477,7 @@ def test_driver_name_matches_the_code_everywhere(path):
 @needs_kubectl
 @pytest.mark.parametrize("path", OVERLAYS)
 def test_storage_classes_use_parameters_the_controller_accepts(path):
-    keys, values, prefix = storage_class_keys()
+    accepted, prefix = storage_class_keys()
     classes = [o for o in render(path) if o["kind"] == "StorageClass"]
     defaults = [c["metadata"]["name"] for c in classes
                 if c["metadata"].get("annotations", {}).get("storageclass.kubernetes.io/is-default-class") == "true"]
@@ -472,11 +488,36 @@ def test_storage_classes_use_parameters_the_controller_accepts(path):
         for key, value in c.get("parameters", {}).items():
             if key.startswith(prefix):
                 continue
-            assert key in keys and value.lower() in values, f"{c['metadata']['name']}: {key}={value}"
+            assert key in accepted and value.lower() in accepted[key], f"{c['metadata']['name']}: {key}={value}"
+        if c["parameters"].get("storage_type", "block").lower() == "vfs":
+            # A VFS comes on NVMe only, and has no filesystem of the node's making.
+            assert c["parameters"].get("disk_type", "nvme").lower() == "nvme", c["metadata"]["name"]
+            assert prefix + "fstype" not in c["parameters"], c["metadata"]["name"]
+            continue
         fstypes.add(c["parameters"].get(prefix + "fstype", "ext4"))
     default = next(c for c in classes if c["metadata"]["name"] == defaults[0])
     assert default["parameters"].get(prefix + "fstype", "ext4") == "ext4"
     assert {"ext4", "xfs"} <= fstypes
+
+
+def test_parameter_reader_knows_the_vultr_keys_and_their_meanings():
+    accepted, prefix = storage_class_keys()
+    assert accepted == {"storage_type": {"block", "vfs"}, "disk_type": {"nvme", "hdd", "high_perf", "storage_opt"},
+                        "block_type": {"high_perf", "storage_opt"}}
+    assert prefix == "csi.storage.k8s.io/"
+
+
+@needs_kubectl
+def test_vultr_overlay_ships_vultrs_six_storage_classes_unchanged():
+    classes = {o["metadata"]["name"]: o for o in render("overlays/vultr") if o["kind"] == "StorageClass"}
+    for name, (parameters, reclaim) in VULTR_STORAGE_CLASSES.items():
+        assert name in classes, f"{name} missing from the vultr overlay"
+        assert classes[name]["parameters"] == parameters, name
+        assert classes[name].get("reclaimPolicy", "Delete") == reclaim, name
+    # Mooring's own classes are still there beside them.
+    assert {"mooring-block", "mooring-block-xfs", "mooring-block-hdd"} <= set(classes)
+    local = {o["metadata"]["name"] for o in render("overlays/local") if o["kind"] == "StorageClass"}
+    assert not local & set(VULTR_STORAGE_CLASSES), "Vultr's names belong to the vultr overlay only"
 
 
 # ---------------------------------------------------------------------------------------------
