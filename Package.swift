@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "CSIDriver",
             dependencies: [
-                "CSI", "RPC",
+                "CSI", "RPC", "Telemetry", "MetricsHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
