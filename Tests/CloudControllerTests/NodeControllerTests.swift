@@ -30,6 +30,11 @@ import Testing
                     ["Hostname", "worker-1"], ["InternalIP", instance.privateIPv4 ?? ""], ["ExternalIP", instance.publicIPv4 ?? ""],
                 ])
                 #expect(try await eventually { try await !h.events("Synced", about: "worker-1").isEmpty })
+                // Two writes besides the event: the addresses, then one patch guarded by the
+                // resourceVersion the first returned; no read-modify-update.
+                #expect(h.requests("PATCH", "/nodes/worker-1/status") == 1)
+                #expect(h.requests("PATCH", "/nodes/worker-1") == 1)
+                #expect(h.requests("PUT", "/nodes/worker-1") == 0)
             }
         }
     }
