@@ -4,6 +4,7 @@ each benchmark's exact command and full output, with the machine and the date, s
 can rerun them and compare.
 
     hack/bench [--only NAME[,NAME...]] [--out docs/benchmarks.md] [--reference-node PATH]
+               [--reference-controller PATH]
 
 With --only, the benchmarks not run keep their rows and runs from the existing document, each
 marked with the date and commit it came from.
@@ -13,7 +14,7 @@ marked with the date and commit it came from.
 this repository. Without it the document says no peer was measured.
 
 Benchmarks (each is also a script of its own under hack/): bench-rpc, bench-cloud,
-bench-provision, bench-informer, bench-lb, bench-ccm. A benchmark that fails is reported as
+bench-provision, bench-informer, bench-lb, bench-memory, bench-ccm. A benchmark that fails is reported as
 failed in the document (with its output) and makes this script exit non-zero; the others
 still run. Figures vary with the machine and its load: compare runs on the same machine.
 """
@@ -65,6 +66,12 @@ BENCHMARKS = {
                    r"CPU at rest with 40 active load balancers:\s+([\d.]+)%", "% of a core"),
                   ("localcloud CPU at rest, 40 active LBs, state polled every 200 ms (former design)",
                    r"polled every 200 ms \(the former feed\):\s+([\d.]+)%", "% of a core")]),
+    "bench-memory": (["hack/bench-memory"],
+                     "idle resident memory of the release csi-controller and csi-node, and where the pages come from",
+                     [("csi-controller idle RSS", r"^csi-controller idle RSS: ([\d.]+) MiB$", "MiB"),
+                      ("csi-controller idle RSS, side by side", r"csi-controller idle RSS: ([\d.]+) MiB, reference", "MiB",
+                       r"MiB, reference ([\d.]+) MiB, ratio", r"reference [\d.]+ MiB, ratio ([\d.]+)x"),
+                      ("csi-node idle RSS", r"^csi-node idle RSS: ([\d.]+) MiB", "MiB")]),
     "bench-ccm": (["hack/bench-ccm"],
                   "cloud-controller-manager at rest with 500 nodes and 200 LoadBalancer Services",
                   [("cloud API calls per node monitor period (5 s) at rest",
@@ -114,12 +121,14 @@ def keep_others(previous, text, names):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("| ") and cells[0] in BENCHMARKS and cells[0] not in names:
             cells = (cells + ["—", "—"])[:6]
-            cells[1] += f" (from {origin})"
+            if "(from " not in cells[1]:
+                cells[1] += f" (from {origin})"
             kept_rows.append("| " + " | ".join(cells) + " |")
     for section in re.split(r"(?m)^(?=### )", previous.split("\n## Runs\n", 1)[-1]):
         match = re.match(r"### ([\w-]+)", section)
         if match and match.group(1) not in names:
-            kept_sections.append(section.rstrip() + f"\n\n(Kept from the run of {origin}.)\n")
+            note = "" if "(Kept from the run of " in section else f"\n\n(Kept from the run of {origin}.)"
+            kept_sections.append(section.rstrip() + note + "\n")
     table_end = max(i for i, line in enumerate(text) if line.startswith("| "))
     return [*text[:table_end + 1], *kept_rows, *text[table_end + 1:], *kept_sections]
 
@@ -129,6 +138,7 @@ def main():
     parser.add_argument("--only", help="comma-separated benchmark names")
     parser.add_argument("--out", default="docs/benchmarks.md")
     parser.add_argument("--reference-node", help="a CSI node plugin binary to compare csi-node with")
+    parser.add_argument("--reference-controller", help="Vultr's CSI driver binary to compare csi-controller with")
     args = parser.parse_args()
     names = args.only.split(",") if args.only else list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
@@ -144,6 +154,9 @@ def main():
         if name == "bench-rpc" and args.reference_node:
             command = [*command, "--reference", args.reference_node]
             what += f"; side by side with the reference node plugin {args.reference_node}"
+        if name == "bench-memory" and args.reference_controller:
+            command = [*command, "--reference-controller", args.reference_controller]
+            what += f"; side by side with the reference controller {args.reference_controller}"
         if not (ROOT / command[0]).exists():
             rows.append((name, "—", "not in this checkout", "", "", ""))
             continue
@@ -176,6 +189,10 @@ def main():
         (f"Peer: csi-node is measured side by side with `{args.reference_node}` in the same bench-rpc run "
          "(a ratio below 1 means Mooring uses less)." if args.reference_node else
          "Peer: none given (`hack/bench --reference-node PATH`), so csi-node's figures stand alone."),
+        "",
+        (f"Peer: csi-controller is measured side by side with `{args.reference_controller}` (Vultr's driver, "
+         "both services in one Go binary) in the same bench-memory run." if args.reference_controller else
+         "Peer: no controller given (`hack/bench --reference-controller PATH`), so csi-controller's figures stand alone."),
         "",
         "## Runs",
         "",
