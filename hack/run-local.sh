@@ -4,8 +4,11 @@
 # machine as an instance in it, starts csi-controller and csi-node against it, shows what each
 # plugin answers over its real gRPC socket, and then walks a real volume through its life the way
 # Kubernetes would: create, attach, format, mount, write, expand, unmount, detach, delete.
-# Then it stops everything cleanly (pass --keep to leave it running). Needs root (loop devices,
-# mounts).
+# Then the cloud controller manager: against the cluster of KUBECONFIG when given, else against
+# kube-standin (a Kubernetes API stand-in kubectl can talk to) with two registered nodes: nodes get
+# provider IDs, a LoadBalancer Service gets a local load balancer whose traffic reaches a backend
+# on every node, and deleting the Service deletes it. Then it stops everything cleanly (pass
+# --keep to leave it running). Needs root (loop devices, mounts).
 #
 #   hack/run-local.sh [--keep]
 #
@@ -20,8 +23,8 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 step "1/7 installing dependencies (apt packages, Python venv)"
 hack/install-deps.sh
 
-step "2/7 building localcloud, csi-controller, csi-node, cloud-controller-manager (the first build takes a few minutes)"
-for product in localcloud csi-controller csi-node cloud-controller-manager; do
+step "2/7 building localcloud, csi-controller, csi-node, cloud-controller-manager, kube-standin (the first build takes a few minutes)"
+for product in localcloud csi-controller csi-node cloud-controller-manager kube-standin; do
   swift build --product "$product" 2>&1 | grep -E --line-buffered 'error|Compiling [A-Za-z]+ |Build of product' \
     | awk '/Compiling/ { split($3, m, " "); if (seen[m[1]]++) next } { print; fflush() }'
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "build of $product failed" >&2; exit 1; }
@@ -83,32 +86,43 @@ step "6/7 the main job: one volume through its whole life (Python grpcio playing
 .venv/bin/python hack/demo-volume.py --controller-socket "$dir/sockets/controller.sock" \
   --node-socket "$dir/sockets/node.sock" --work-dir "$dir/kubelet"
 
-step "7/7 the cloud controller manager (nodes, load balancers, routes) against the local cloud"
-if [ -z "${KUBECONFIG:-}" ]; then
-  cat <<TEXT
-Skipped: the cloud controller manager works on a Kubernetes cluster's API, and no KUBECONFIG was
-given. To include it, run with one, e.g. for a kind, k3s or kubeadm cluster on this machine:
-
-    KUBECONFIG=\$HOME/.kube/config hack/run-local.sh --keep
-
-It then registers an instance in the local cloud for each of the cluster's Nodes (same name),
-starts cloud-controller-manager against the local cloud and shows the Nodes getting their
-provider IDs; Services of type LoadBalancer then get load balancers on 127.3.0.x.
-(Tests/interop/test_ccm_lb.py does all of this against a stand-in API server, with traffic.)
-TEXT
-else
-  # The Python kubernetes client (in .venv) plays kubectl: it needs no discovery endpoints.
+step "7/7 the cloud controller manager (nodes, load balancers) against the local cloud"
+start_ccm() {
+  VULTR_API_KEY=$key "$bin/cloud-controller-manager" --kubeconfig "$1" --api-url "$api" --region ewr \
+    --cloud-provider vultr --metrics-address 127.0.0.1:10258 --configure-cloud-routes=false --leader-elect=false \
+    >"$dir/logs/cloud-controller-manager.log" 2>&1 &
+  pids+=($!)
+}
+if [ -n "${KUBECONFIG:-}" ]; then
+  # The Python kubernetes client (in .venv) plays kubectl.
   if ! KEY=$key API=$api .venv/bin/python hack/ccm-local.py register; then
     echo "Skipped the cloud controller manager: the cluster of KUBECONFIG=$KUBECONFIG does not answer." >&2
   else
-    VULTR_API_KEY=$key "$bin/cloud-controller-manager" --kubeconfig "$KUBECONFIG" --api-url "$api" --region ewr \
-      --cloud-provider vultr --metrics-address 127.0.0.1:10258 --configure-cloud-routes=false \
-      >"$dir/logs/cloud-controller-manager.log" 2>&1 &
-    pids+=($!)
+    start_ccm "$KUBECONFIG"
     .venv/bin/python hack/ccm-local.py show
-    echo "cloud-controller-manager log: $dir/logs/cloud-controller-manager.log"
   fi
+else
+  standin_port=${MOORING_STANDIN_PORT:-18191}
+  standin_config="$dir/kube-standin.kubeconfig"
+  rm -f "$standin_config"
+  echo "No KUBECONFIG: using kube-standin (a Kubernetes API stand-in) on 127.0.0.1:$standin_port as the cluster."
+  echo "For a real cluster: KUBECONFIG=\$HOME/.kube/config hack/run-local.sh (its Nodes get instances here)."
+  "$bin/kube-standin" --port "$standin_port" --kubeconfig-out "$standin_config" >"$dir/logs/kube-standin.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$standin_config" ] && break; sleep 0.1; done
+  export KUBECONFIG=$standin_config KEY=$key API=$api
+  .venv/bin/python hack/ccm-local.py nodes 2
+  .venv/bin/python hack/ccm-local.py register
+  start_ccm "$standin_config"
+  .venv/bin/python hack/ccm-local.py show
+  .venv/bin/python hack/ccm-local.py loadbalancer
+  if [ -x .venv/bin/kubectl ]; then
+    echo "kubectl works against the stand-in too:"
+    .venv/bin/kubectl get nodes -o custom-columns=NAME:.metadata.name,PROVIDER-ID:.spec.providerID,INTERNAL-IP:'.status.addresses[?(@.type=="InternalIP")].address'
+  fi
+  $keep && echo "kube-standin stays up: KUBECONFIG=$standin_config kubectl get nodes,services -A"
 fi
+echo "cloud-controller-manager log: $dir/logs/cloud-controller-manager.log"
 
 echo
 echo "Logs: $dir/logs/"

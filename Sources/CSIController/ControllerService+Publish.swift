@@ -11,9 +11,25 @@ extension ControllerService {
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
             guard !request.nodeId.isEmpty else { throw DriverError.invalidArgument("node_id must not be empty") }
             guard let capability = request.volumeCapability else { throw DriverError.invalidArgument("volume_capability must be given") }
-            if let problem = VolumeCapabilityCheck.problem(with: capability) { throw DriverError.invalidArgument(problem) }
             guard !request.readonly else {
                 throw DriverError.invalidArgument("the cloud cannot attach a volume read-only (PUBLISH_READONLY is not offered); mount it read-only on the node instead")
+            }
+            let handle = VolumeHandle(volumeID: request.volumeId)
+            if handle.type == .vfs {
+                if let problem = VolumeCapabilityCheck.problem(with: capability, for: .vfs) { throw DriverError.invalidArgument(problem) }
+                return try await inFlight.run(Self.attachmentKey(request.volumeId, request.nodeId), operation: "ControllerPublishVolume") {
+                    try await publishFileSystem(request, handle.cloudID, context, log)
+                }
+            }
+            if let problem = VolumeCapabilityCheck.problem(with: capability) {
+                // A bare id may be a VFS vultr-csi provisioned, which may be shared.
+                if fileSystems != nil, VolumeCapabilityCheck.problem(with: capability, for: .vfs) == nil,
+                   case .vfs(let fileSystem)? = try? await resolve(request.volumeId) {
+                    return try await inFlight.run(Self.attachmentKey(request.volumeId, request.nodeId), operation: "ControllerPublishVolume") {
+                        try await publishFileSystem(request, fileSystem.id, context, log)
+                    }
+                }
+                throw DriverError.invalidArgument(problem)
             }
             return try await inFlight.run(request.volumeId, operation: "ControllerPublishVolume") {
                 if options.maxVolumesPerNode > 0, let published = try await checkAttachLimit(request) {
@@ -22,6 +38,10 @@ extension ControllerService {
                 do {
                     try await cloud.attachVolume(id: request.volumeId, instanceID: request.nodeId)
                 } catch let error as CloudError {
+                    if error.meansAbsent, error.status != nil, fileSystems != nil,
+                       case .vfs(let fileSystem)? = try? await resolve(request.volumeId) {
+                        return try await publishFileSystem(request, fileSystem.id, context, log)
+                    }
                     if let published = try await explainFailedAttach(error, request) { return published }
                 }
                 let volume = try await CloudWait.until(
@@ -57,6 +77,12 @@ extension ControllerService {
         let (volumeID, nodeID) = (request.volumeId, request.nodeId)
         if error.meansAbsent {
             _ = try await existingVolume(volumeID)
+            // Block storage attaches to instances only; say so for a bare-metal node.
+            if let client = cloud as? VultrClient, (try? await BareMetals(client: client).instance(id: nodeID)) != nil {
+                throw DriverError.failedPrecondition(
+                    "node \(nodeID) is a bare-metal server: block storage attaches only to cloud instances; "
+                        + "schedule the pod on an instance node (not labelled vultr.com/baremetal)")
+            }
             throw DriverError.notFound("node \(nodeID) is not an instance the cloud knows")
         }
         switch error.code {
@@ -77,6 +103,9 @@ extension ControllerService {
         }
     }
 
+    /// The in-flight key of one VFS attachment: a shared volume's nodes publish in parallel.
+    static func attachmentKey(_ volumeID: String, _ nodeID: String) -> String { "\(volumeID) on \(nodeID)" }
+
     private func published(_ volume: CloudAPI.Volume) -> ControllerPublishVolumeResponse {
         var response = ControllerPublishVolumeResponse()
         response.publishContext = PublishContext.context(mountID: volume.mountID)
@@ -87,12 +116,25 @@ extension ControllerService {
                          _ context: CallContext) async throws -> ControllerUnpublishVolumeResponse {
         try await serve(context, ["volume.id": .string(request.volumeId), "node.id": .string(request.nodeId)]) { log in
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            let handle = VolumeHandle(volumeID: request.volumeId)
+            if handle.type == .vfs {
+                // A VFS's nodes attach and detach independently: guarded per volume and node.
+                try await inFlight.run(Self.attachmentKey(request.volumeId, request.nodeId), operation: "ControllerUnpublishVolume") {
+                    try await unpublishFileSystem(handle.cloudID, nodeID: request.nodeId, log)
+                }
+                return ControllerUnpublishVolumeResponse()
+            }
             try await inFlight.run(request.volumeId, operation: "ControllerUnpublishVolume") {
                 let volume: CloudAPI.Volume
                 do {
                     volume = try await cloud.volume(id: request.volumeId)
                 } catch let error as CloudError where error.meansAbsent {
-                    log.info("volume does not exist; nothing to detach")
+                    if fileSystems != nil, error.status != nil {
+                        // A bare id may be a VFS vultr-csi provisioned.
+                        try await unpublishFileSystem(request.volumeId, nodeID: request.nodeId, log)
+                    } else {
+                        log.info("volume does not exist; nothing to detach")
+                    }
                     return
                 }
                 guard let attached = volume.attachedInstanceID, request.nodeId.isEmpty || attached == request.nodeId else {

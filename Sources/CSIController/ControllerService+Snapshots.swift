@@ -13,6 +13,10 @@ extension ControllerService {
                 throw DriverError.invalidArgument("name is longer than \(Self.maximumNameBytes) bytes")
             }
             guard !request.sourceVolumeId.isEmpty else { throw DriverError.invalidArgument("source_volume_id must not be empty") }
+            guard VolumeHandle(volumeID: request.sourceVolumeId).type == .block else {
+                throw DriverError.invalidArgument("volume \(request.sourceVolumeId) is a VFS (shared file storage), which has no "
+                    + "snapshots: the cloud snapshots block storage only")
+            }
             let unknown = request.parameters.keys.filter { !$0.hasPrefix(VolumeParameters.provisionerPrefix) }.sorted()
             guard unknown.isEmpty else {
                 throw DriverError.invalidArgument("unknown snapshot parameters: \(unknown.joined(separator: ", ")) (snapshots take none)")

@@ -12,9 +12,13 @@ extension ControllerService {
             guard request.name.utf8.count <= Self.maximumNameBytes else {
                 throw DriverError.invalidArgument("name is longer than \(Self.maximumNameBytes) bytes")
             }
-            try VolumeCapabilityCheck.require(request.volumeCapabilities)
+            guard !request.volumeCapabilities.isEmpty else { throw DriverError.invalidArgument("volume_capabilities must not be empty") }
             let parameters = try VolumeParameters(parsing: request.parameters)
+            try VolumeCapabilityCheck.require(request.volumeCapabilities, for: parameters.storageType)
             let region = try RegionTopology.region(for: request.accessibilityRequirements, fallback: options.defaultRegion)
+            if parameters.storageType == .vfs {
+                return try await createFileSystemVolume(request, region, context, log)
+            }
             return try await inFlight.run("name/\(request.name)", operation: "CreateVolume") {
                 if let existing = try await cloud.volume(labeled: request.name) {
                     try checkCompatible(existing, request, parameters)
@@ -88,6 +92,9 @@ extension ControllerService {
             return Source(snapshotID: snapshot.id, floorGB: snapshot.sizeGB)
         case .volume(let source):
             guard !source.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_content_source.volume.volume_id is empty") }
+            guard VolumeHandle(volumeID: source.volumeId).type == .block else {
+                throw DriverError.invalidArgument("volume \(source.volumeId) is a VFS volume; only block storage can be cloned into a block volume")
+            }
             let original = try await existingVolume(source.volumeId)
             guard original.region == region else {
                 throw DriverError.invalidArgument("cannot clone volume \(original.id) from region \(original.region) into \(region)")
@@ -112,11 +119,21 @@ extension ControllerService {
         try await serve(context, ["volume.id": .string(request.volumeId)]) { log in
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
             try await inFlight.run(request.volumeId, operation: "DeleteVolume") {
+                let handle = VolumeHandle(volumeID: request.volumeId)
+                if handle.type == .vfs {
+                    try await deleteFileSystemVolume(handle.cloudID, log)
+                    return
+                }
                 do {
                     try await cloud.deleteVolume(id: request.volumeId)
                     log.info("volume deleted")
                 } catch let error as CloudError where error.meansAbsent {
-                    log.info("volume does not exist; nothing to delete")
+                    // A bare id may be a VFS that vultr-csi provisioned (it gives VFS volumes their bare id).
+                    if fileSystems != nil, error.status != nil {
+                        try await deleteFileSystemVolume(request.volumeId, log)
+                    } else {
+                        log.info("volume does not exist; nothing to delete")
+                    }
                 } catch let error as CloudError where error.code == .conflict {
                     throw DriverError.failedPrecondition("volume \(request.volumeId) is in use: \(error.message)")
                 }
@@ -130,11 +147,14 @@ extension ControllerService {
         try await serve(context, ["volume.id": .string(request.volumeId)]) { _ in
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
             guard !request.volumeCapabilities.isEmpty else { throw DriverError.invalidArgument("volume_capabilities must not be empty") }
-            let volume = try await existingVolume(request.volumeId)
-            var problems = request.volumeCapabilities.compactMap(VolumeCapabilityCheck.problem(with:))
+            let resolved = try await resolve(request.volumeId)
+            var problems = request.volumeCapabilities.compactMap { VolumeCapabilityCheck.problem(with: $0, for: resolved.storageType) }
             do {
                 let parameters = try VolumeParameters(parsing: request.parameters)
-                if let type = volume.blockType, !request.parameters.isEmpty, type != parameters.blockType {
+                if !request.parameters.isEmpty, parameters.storageType != resolved.storageType {
+                    problems.append("volume is \(resolved.storageType.rawValue) storage, parameters ask for \(parameters.storageType.rawValue)")
+                } else if case .block(let volume) = resolved, let type = volume.blockType, !request.parameters.isEmpty,
+                          type != parameters.blockType {
                     problems.append("volume is \(type.rawValue), parameters ask for \(parameters.blockType.rawValue)")
                 }
             } catch {
@@ -157,19 +177,32 @@ extension ControllerService {
 
     func listVolumes(_ request: ListVolumesRequest, _ context: CallContext) async throws -> ListVolumesResponse {
         try await serve(context, ["volume.id": "*"]) { _ in
-            let volumes = try await cloud.volumes().sorted { $0.id < $1.id }
-            let page = try PageToken.page(volumes, maxEntries: request.maxEntries, startingToken: request.startingToken)
+            var listed: [ControllerVolume] = try await cloud.volumes().map { .block($0) }
+            if let fileSystems {
+                listed += try await fileSystems.fileSystems().map { .vfs($0) }
+            }
+            listed.sort { $0.volumeID < $1.volumeID }
+            let page = try PageToken.page(listed, maxEntries: request.maxEntries, startingToken: request.startingToken)
             var response = ListVolumesResponse()
             response.nextToken = page.next
-            response.entries = page.items.map { volume in
+            var entries: [ListVolumesResponse.Entry] = []
+            for item in page.items {
                 var entry = ListVolumesResponse.Entry()
-                entry.volume = csiVolume(volume)
                 var status = ListVolumesResponse.VolumeStatus()
-                status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
-                status.volumeCondition = condition(volume)
+                switch item {
+                case .block(let volume):
+                    entry.volume = csiVolume(volume)
+                    status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
+                    status.volumeCondition = condition(volume.status)
+                case .vfs(let fileSystem):
+                    entry.volume = csiVolume(fileSystem)
+                    status.publishedNodeIds = try await publishedNodes(fileSystem)
+                    status.volumeCondition = condition(fileSystem.status)
+                }
                 entry.status = status
-                return entry
+                entries.append(entry)
             }
+            response.entries = entries
             return response
         }
     }
@@ -177,12 +210,18 @@ extension ControllerService {
     func getVolume(_ request: ControllerGetVolumeRequest, _ context: CallContext) async throws -> ControllerGetVolumeResponse {
         try await serve(context, ["volume.id": .string(request.volumeId)]) { _ in
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
-            let volume = try await existingVolume(request.volumeId)
             var response = ControllerGetVolumeResponse()
-            response.volume = csiVolume(volume)
             var status = ControllerGetVolumeResponse.VolumeStatus()
-            status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
-            status.volumeCondition = condition(volume)
+            switch try await resolve(request.volumeId) {
+            case .block(let volume):
+                response.volume = csiVolume(volume)
+                status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
+                status.volumeCondition = condition(volume.status)
+            case .vfs(let fileSystem):
+                response.volume = csiVolume(fileSystem)
+                status.publishedNodeIds = try await publishedNodes(fileSystem)
+                status.volumeCondition = condition(fileSystem.status)
+            }
             response.status = status
             return response
         }
@@ -192,11 +231,17 @@ extension ControllerService {
         try await serve(context, ["volume.id": .string(request.volumeId)]) { log in
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
             guard let range = request.capacityRange else { throw DriverError.invalidArgument("capacity_range must be given") }
-            if let capability = request.volumeCapability, let problem = VolumeCapabilityCheck.problem(with: capability) {
-                throw DriverError.invalidArgument(problem)
-            }
             return try await inFlight.run(request.volumeId, operation: "ControllerExpandVolume") {
-                let volume = try await existingVolume(request.volumeId)
+                let volume: CloudAPI.Volume
+                switch try await resolve(request.volumeId) {
+                case .vfs(let fileSystem):
+                    return try await expandFileSystemVolume(fileSystem, range, request.volumeCapability, log)
+                case .block(let found):
+                    volume = found
+                }
+                if let capability = request.volumeCapability, let problem = VolumeCapabilityCheck.problem(with: capability) {
+                    throw DriverError.invalidArgument(problem)
+                }
                 let size = try VolumeSize.gigabytes(for: range, type: volume.blockType ?? .highPerformance)
                 var response = ControllerExpandVolumeResponse()
                 // A raw block volume needs nothing on the node; a filesystem must be grown there.
@@ -249,7 +294,7 @@ extension ControllerService {
         return result
     }
 
-    private func response(_ volume: CloudAPI.Volume, _ source: VolumeContentSource?,
+    func response(_ volume: CloudAPI.Volume, _ source: VolumeContentSource?,
                           _ volumeContext: [String: String]) -> CreateVolumeResponse {
         var result = csiVolume(volume)
         result.contentSource = source
@@ -259,12 +304,12 @@ extension ControllerService {
         return response
     }
 
-    private func condition(_ volume: CloudAPI.Volume) -> VolumeCondition {
+    func condition(_ status: ProvisioningStatus) -> VolumeCondition {
         var condition = VolumeCondition()
-        switch volume.status {
+        switch status {
         case .active, .pending:
             condition.abnormal = false
-            condition.message = "volume is \(volume.status)"
+            condition.message = "volume is \(status)"
         case .other(let state):
             condition.abnormal = true
             condition.message = "the cloud reports the volume as \(state)"

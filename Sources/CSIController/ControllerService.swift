@@ -4,10 +4,12 @@ import CSI
 import Logging
 import RPC
 
-/// The CSI Controller service: volumes, attachments and snapshots as block storage calls.
+/// The CSI Controller service: volumes, attachments and snapshots as block storage calls, and
+/// shared (ReadWriteMany) volumes as Vultr File System calls.
 ///
-/// Volume ids are the cloud's block ids; a volume's label is its CSI name, which is how a retried
-/// CreateVolume finds what an earlier attempt made. Snapshot descriptions carry snapshot names
+/// Volume ids are the cloud's block ids, or `vfs-` and the cloud's VFS id (``VolumeHandle``); a
+/// volume's label is its CSI name, which is how a retried CreateVolume finds what an earlier
+/// attempt made. Snapshot descriptions carry snapshot names
 /// the same way. Every mutation holds a per-volume (or per-name) in-flight guard, so a second
 /// operation on the same volume while one runs gets `ABORTED`.
 public struct ControllerService: Sendable {
@@ -20,13 +22,18 @@ public struct ControllerService: Sendable {
         public var provisioningDelay: Duration
         /// Upper bound for waits when the caller gave no deadline.
         public var defaultWait: Duration
+        /// Whether ControllerGetCapabilities lists GET_SNAPSHOT (CSI 1.12). GetSnapshot is served
+        /// either way; see `advertisedRPCs(getSnapshot:)` for why it is off by default.
+        public var advertiseGetSnapshot: Bool
 
         public init(defaultRegion: String? = nil, maxVolumesPerNode: Int = 0,
-                    provisioningDelay: Duration = .milliseconds(500), defaultWait: Duration = .seconds(120)) {
+                    provisioningDelay: Duration = .milliseconds(500), defaultWait: Duration = .seconds(120),
+                    advertiseGetSnapshot: Bool = false) {
             self.defaultRegion = defaultRegion
             self.maxVolumesPerNode = maxVolumesPerNode
             self.provisioningDelay = provisioningDelay
             self.defaultWait = defaultWait
+            self.advertiseGetSnapshot = advertiseGetSnapshot
         }
     }
 
@@ -40,12 +47,17 @@ public struct ControllerService: Sendable {
     static let maximumNameBytes = 253
 
     public let cloud: any ControllerCloud
+    /// Where VFS volumes (`storage_type: vfs`) live; nil when the cloud offers none, and then
+    /// such volumes are refused. Defaults to `cloud` itself when it offers them (`VultrClient` does).
+    public let fileSystems: (any FileSystems)?
     public let options: Options
     public let logger: Logger
     let inFlight: InFlight
 
-    public init(cloud: any ControllerCloud, options: Options = Options(), logger: Logger, inFlight: InFlight = InFlight()) {
+    public init(cloud: any ControllerCloud, fileSystems: (any FileSystems)? = nil, options: Options = Options(),
+                logger: Logger, inFlight: InFlight = InFlight()) {
         self.cloud = cloud
+        self.fileSystems = fileSystems ?? (cloud as? any FileSystems)
         self.options = options
         self.logger = logger
         self.inFlight = inFlight

@@ -11,6 +11,12 @@ public enum VolumeSize {
     /// type's minimum (the minimum when nothing is required). `OUT_OF_RANGE` when that exceeds
     /// the type's maximum or `limit_bytes`; `INVALID_ARGUMENT` for negative or crossed bounds.
     public static func gigabytes(for range: CapacityRange?, type: BlockType, atLeast floor: Int = 0) throws(DriverError) -> Int {
+        try gigabytes(for: range, sizes: type.sizeRange, kind: type.rawValue, atLeast: floor)
+    }
+
+    /// The same rules for any kind of volume sold in whole GB within `sizes` (a VFS: 10–10,000).
+    public static func gigabytes(for range: CapacityRange?, sizes: ClosedRange<Int>, kind: String,
+                                 atLeast floor: Int = 0) throws(DriverError) -> Int {
         let required = range?.requiredBytes ?? 0
         let limit = range?.limitBytes ?? 0
         guard required >= 0, limit >= 0 else {
@@ -19,14 +25,13 @@ public enum VolumeSize {
         if limit > 0, required > limit {
             throw .invalidArgument("capacity_range.required_bytes \(required) exceeds limit_bytes \(limit)")
         }
-        let sizes = type.sizeRange
         let wanted = Int((required + bytesPerGB - 1) / bytesPerGB)
         let size = max(wanted, sizes.lowerBound, floor)
         guard size <= sizes.upperBound else {
-            throw .outOfRange("\(required) bytes is more than the \(sizes.upperBound) GiB a \(type.rawValue) volume can hold")
+            throw .outOfRange("\(required) bytes is more than the \(sizes.upperBound) GiB a \(kind) volume can hold")
         }
         if limit > 0, Int64(size) * bytesPerGB > limit {
-            throw .outOfRange("the smallest \(type.rawValue) volume for this request is \(size) GiB, above limit_bytes \(limit) "
+            throw .outOfRange("the smallest \(kind) volume for this request is \(size) GiB, above limit_bytes \(limit) "
                 + "(sizes are whole GiB from \(sizes.lowerBound) to \(sizes.upperBound))")
         }
         return size

@@ -24,6 +24,9 @@ public struct DeviceLocator: Sendable {
             name = device
         } else if let mountID = context[mountIDKey], !mountID.isEmpty {
             name = PublishContext.deviceName(mountID: mountID)
+        } else if let mountID = context[PublishContext.mountVolumeNameKey], !mountID.isEmpty {
+            // vultr-csi's controller names a block's mount id only under its own key.
+            name = PublishContext.deviceName(mountID: mountID)
         } else {
             throw DriverError.invalidArgument(
                 "publish_context of volume \(volumeID) names no device (expected key \"\(deviceKey)\" or \"\(mountIDKey)\")")

@@ -12,7 +12,7 @@ public struct DriverIdentity: Sendable, Equatable {
 
     /// Accepts a name the CSI spec allows: at most 63 characters, domain-like (lower-case
     /// letters, digits, `-` and `.`, starting and ending with a letter or digit).
-    public init(name: String = DriverIdentity.defaultName, version: String = MooringVersion.string) throws(RPCError) {
+    public init(name: String = DriverIdentity.defaultName, version: String) throws(RPCError) {
         guard !name.isEmpty, name.utf8.count <= 63 else {
             throw RPCError(.invalidArgument, "driver name \"\(name)\" must be 1 to 63 characters long")
         }

@@ -30,6 +30,13 @@ enum LocalFiles {
         }
     }
 
+    /// `path` with every symbolic link resolved (`realpath`), or nil when it names nothing.
+    static func resolve(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// Creates `path` and its missing parents as directories (mode 0750).
     static func makeDirectories(_ path: String) throws(DriverError) {
         if case .directory = try kind(path) { return }

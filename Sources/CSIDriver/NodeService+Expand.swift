@@ -7,11 +7,23 @@ extension NodeService {
     func expand(_ request: NodeExpandVolumeRequest) async throws -> NodeExpandVolumeResponse {
         let (volumeID, path) = try Self.volumeAndPath(request.volumeId, volumePath: request.volumePath,
                                                       stagingTargetPath: request.stagingTargetPath)
-        if request.volumeCapability != nil { _ = try Self.accessType(request.volumeCapability) }
+        if request.volumeCapability != nil {
+            _ = try Self.accessType(request.volumeCapability, for: VolumeHandle(volumeID: volumeID).type)
+        }
         let required = request.capacityRange?.requiredBytes ?? 0
         let limit = request.capacityRange?.limitBytes ?? 0
         guard required >= 0, limit >= 0, limit == 0 || limit >= required else {
             throw DriverError.invalidArgument("capacity_range: required_bytes \(required) and limit_bytes \(limit) do not form a range")
+        }
+        if VolumeHandle(volumeID: volumeID).type == .vfs {
+            // The cloud grows a VFS itself (the controller says no node expansion is needed);
+            // the mount sees the new size at once.
+            guard try await Blocking.run({ try LocalFiles.kind(path) }) != .missing else {
+                throw DriverError.notFound("volume path \(path) of volume \(volumeID) does not exist")
+            }
+            var response = NodeExpandVolumeResponse()
+            response.capacityBytes = required
+            return response
         }
         return try await inFlight.run(volumeID, operation: "NodeExpandVolume") {
             let kind = try await Blocking.run { try LocalFiles.kind(path) }

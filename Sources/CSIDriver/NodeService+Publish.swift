@@ -11,13 +11,14 @@ extension NodeService {
         guard staging != target else {
             throw DriverError.invalidArgument("target_path must differ from staging_target_path")
         }
-        let accessType = try Self.accessType(request.volumeCapability)
+        let storage = try PublishContext.storageType(request.publishContext, volumeID: volumeID)
+        let accessType = try Self.accessType(request.volumeCapability, for: storage)
         let readOnly = request.readonly || Self.readOnlyMode(request.volumeCapability)
         let singleWriter = request.volumeCapability?.accessMode?.mode == .singleNodeSingleWriter
         switch accessType {
         case .mount(let mount):
             _ = try MountOptions.validate(mount.mountFlags)
-            if !mount.fsType.isEmpty { _ = try FilesystemType(capability: mount.fsType) }
+            if storage == .block, !mount.fsType.isEmpty { _ = try FilesystemType(capability: mount.fsType) }
             try await inFlight.run(Self.publishKey(volumeID, target), operation: "NodePublishVolume") {
                 try await publishFilesystem(volumeID: volumeID, staging: staging, target: target, readOnly: readOnly,
                                             singleWriter: singleWriter)

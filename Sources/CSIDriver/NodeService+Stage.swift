@@ -8,7 +8,16 @@ extension NodeService {
     func stage(_ request: NodeStageVolumeRequest, _ context: CallContext) async throws -> NodeStageVolumeResponse {
         let volumeID = try Self.volumeID(request.volumeId)
         let staging = try VolumePath.validate(request.stagingTargetPath, field: "staging_target_path")
-        let accessType = try Self.accessType(request.volumeCapability)
+        let storage = try PublishContext.storageType(request.publishContext, volumeID: volumeID)
+        let accessType = try Self.accessType(request.volumeCapability, for: storage)
+        if storage == .vfs, case .mount(let mount) = accessType {
+            let tag = try PublishContext.mountTag(request.publishContext, volumeID: volumeID)
+            let options = try MountOptions.validate(mount.mountFlags)
+            try await inFlight.run(volumeID, operation: "NodeStageVolume") {
+                try await stageFileSystem(volumeID: volumeID, mountTag: tag, staging: staging, options: options)
+            }
+            return NodeStageVolumeResponse()
+        }
         let locator = configuration.locator
         _ = try DeviceLocator.deviceName(in: request.publishContext, volumeID: volumeID)
         switch accessType {
@@ -109,7 +118,7 @@ extension NodeService {
         let staging = try VolumePath.validate(request.stagingTargetPath, field: "staging_target_path")
         try await inFlight.run(volumeID, operation: "NodeUnstageVolume") {
             try await unmountAll(staging)
-            try await closeEncrypted(volumeID: volumeID)
+            if VolumeHandle(volumeID: volumeID).type == .block { try await closeEncrypted(volumeID: volumeID) }
         }
         logger.info("unstaged", metadata: ["volume.id": .string(volumeID), "staging.path": .string(staging)])
         return NodeUnstageVolumeResponse()

@@ -14,12 +14,18 @@ public struct NodeService: Sendable {
         /// Volumes this node can have attached (0: no limit reported).
         public var maxVolumesPerNode: Int64
         public var locator: DeviceLocator
+        /// The local cloud's stand-in for virtiofs (`--vfs-dir`): a VFS attached with mount tag T
+        /// is the directory `<vfsDirectory>/tags/T` links to, bind-mounted where a cloud instance
+        /// mounts `virtiofs T`. nil on a real cloud.
+        public var vfsDirectory: String?
 
-        public init(nodeID: String, region: String, maxVolumesPerNode: Int64, locator: DeviceLocator) {
+        public init(nodeID: String, region: String, maxVolumesPerNode: Int64, locator: DeviceLocator,
+                    vfsDirectory: String? = nil) {
             self.nodeID = nodeID
             self.region = region
             self.maxVolumesPerNode = maxVolumesPerNode
             self.locator = locator
+            self.vfsDirectory = vfsDirectory
         }
     }
 
@@ -104,7 +110,8 @@ public struct NodeService: Sendable {
     }
 
     /// The access type of a capability the node can serve; throws `INVALID_ARGUMENT` otherwise.
-    static func accessType(_ capability: VolumeCapability?) throws(DriverError) -> VolumeCapability.AccessTypeOneOf {
+    static func accessType(_ capability: VolumeCapability?,
+                           for storage: StorageType = .block) throws(DriverError) -> VolumeCapability.AccessTypeOneOf {
         guard let capability else { throw DriverError.invalidArgument("volume_capability is required") }
         guard let type = capability.accessType else {
             throw DriverError.invalidArgument("volume_capability must say mount or block access")
@@ -112,8 +119,9 @@ public struct NodeService: Sendable {
         guard let mode = capability.accessMode?.mode, mode != .unknown else {
             throw DriverError.invalidArgument("volume_capability.access_mode is required")
         }
-        // The same rule the controller applies: single-node modes only, ext4 or xfs.
-        if let problem = VolumeCapabilityCheck.problem(with: capability) { throw DriverError.invalidArgument(problem) }
+        // The same rule the controller applies: for a block, single-node modes only, ext4 or xfs;
+        // for a VFS, mount access in any mode.
+        if let problem = VolumeCapabilityCheck.problem(with: capability, for: storage) { throw DriverError.invalidArgument(problem) }
         return type
     }
 

@@ -25,13 +25,15 @@ public struct LoadBalancer: Hashable, Sendable, Identifiable {
     public var timeoutSeconds: Int?
     /// The VPC the load balancer reaches its backends through; nil when none or not reported.
     public var vpc: String?
+    /// The domain the cloud issues a certificate for (wire `auto_ssl`); nil when none or not reported.
+    public var autoSSL: AutoSSL?
 
     public init(
         id: String, label: String, region: String, status: ProvisioningStatus, ipv4: String?, ipv6: String?,
         instanceIDs: [String], forwardingRules: [ForwardingRule], firewallRules: [FirewallRule],
         healthCheck: HealthCheck, balancingAlgorithm: BalancingAlgorithm, stickySessionCookie: String?,
         proxyProtocol: Bool, sslRedirect: Bool, hasSSL: Bool, nodes: Int, http2: Bool? = nil, http3: Bool? = nil,
-        timeoutSeconds: Int? = nil, vpc: String? = nil
+        timeoutSeconds: Int? = nil, vpc: String? = nil, autoSSL: AutoSSL? = nil
     ) {
         self.id = id
         self.label = label
@@ -53,6 +55,22 @@ public struct LoadBalancer: Hashable, Sendable, Identifiable {
         self.http3 = http3
         self.timeoutSeconds = timeoutSeconds
         self.vpc = vpc
+        self.autoSSL = autoSSL
+    }
+
+    /// A certificate the cloud issues and renews for `<domainSub>.<domainZone>` (or the zone
+    /// itself when `domainSub` is empty), for https frontends.
+    public struct AutoSSL: Hashable, Sendable {
+        public var domainZone: String
+        public var domainSub: String
+
+        public init(domainZone: String, domainSub: String = "") {
+            self.domainZone = domainZone
+            self.domainSub = domainSub
+        }
+
+        /// The name the certificate is for.
+        public var domainName: String { domainSub.isEmpty ? domainZone : "\(domainSub).\(domainZone)" }
     }
 
     /// How the load balancer picks a backend.

@@ -11,6 +11,8 @@ public struct LoadBalancerSpec: Hashable, Sendable {
     public var proxyProtocol: Bool
     public var sslRedirect: Bool
     public var ssl: LoadBalancer.TLSCertificate?
+    /// A certificate the cloud issues for a domain (wire `auto_ssl`).
+    public var autoSSL: LoadBalancer.AutoSSL?
     public var vpc: String?
     public var nodes: Int?
     /// HTTP/2 on https frontends (wire `http2`); nil leaves the backend's choice.
@@ -26,7 +28,8 @@ public struct LoadBalancerSpec: Hashable, Sendable {
         healthCheck: LoadBalancer.HealthCheck = .init(protocol: .tcp, port: 80),
         balancingAlgorithm: LoadBalancer.BalancingAlgorithm = .roundRobin, stickySessionCookie: String? = nil,
         proxyProtocol: Bool = false, sslRedirect: Bool = false, ssl: LoadBalancer.TLSCertificate? = nil,
-        vpc: String? = nil, nodes: Int? = nil, http2: Bool? = nil, http3: Bool? = nil, timeoutSeconds: Int? = nil
+        vpc: String? = nil, nodes: Int? = nil, http2: Bool? = nil, http3: Bool? = nil, timeoutSeconds: Int? = nil,
+        autoSSL: LoadBalancer.AutoSSL? = nil
     ) {
         self.region = region
         self.label = label
@@ -44,5 +47,6 @@ public struct LoadBalancerSpec: Hashable, Sendable {
         self.http2 = http2
         self.http3 = http3
         self.timeoutSeconds = timeoutSeconds
+        self.autoSSL = autoSSL
     }
 }

@@ -89,6 +89,21 @@ public final class VultrClient: BlockStorage, BlockSnapshots, Instances, LoadBal
         return try decode(WireSingle<Item>.self, payload, "\(method.rawValue) \(path)").item
     }
 
+    /// `GET path` → the resource itself, with no envelope (how the VFS endpoints answer).
+    func fetchBare<Item: WireResource>(_ operation: String, _ path: String, as type: Item.Type) async throws -> Item {
+        let body = try await transport.send(operation, .GET, path)
+        return try decode(Item.self, body, "GET \(path)")
+    }
+
+    /// A call with an optional JSON body whose answer is the resource itself, with no envelope.
+    func exchangeBare<Item: WireResource>(
+        _ operation: String, _ method: HTTPMethod, _ path: String, body: (some Encodable)?, as type: Item.Type
+    ) async throws -> Item {
+        let data = try body.map { try encode($0, "\(method.rawValue) \(path)") }
+        let payload = try await transport.send(operation, method, path, body: data)
+        return try decode(Item.self, payload, "\(method.rawValue) \(path)")
+    }
+
     /// A call whose answer has no body worth reading (204).
     func perform(_ operation: String, _ method: HTTPMethod, _ path: String, body: (some Encodable)? = nil as Empty?) async throws {
         let data = try body.map { try encode($0, "\(method.rawValue) \(path)") }

@@ -47,23 +47,13 @@ struct CollectionID: Hashable, Sendable {
     var groupVersion: String
     var resource: String
 
-    /// `Node` from `nodes` etc., for the `kind` of objects and lists.
+    /// `Node` from `nodes` etc. (discovery's kinds, else the singular capitalised), for the
+    /// `kind` of objects and lists.
     var kind: String {
-        switch resource {
-        case "nodes": return "Node"
-        case "services": return "Service"
-        case "events": return "Event"
-        case "leases": return "Lease"
-        case "secrets": return "Secret"
-        case "configmaps": return "ConfigMap"
-        case "namespaces": return "Namespace"
-        case "endpointslices": return "EndpointSlice"
-        case "pods": return "Pod"
-        default:
-            var name = resource.hasSuffix("s") ? String(resource.dropLast()) : resource
-            if let first = name.first { name = first.uppercased() + name.dropFirst() }
-            return name
-        }
+        if let known = Discovery.kind(groupVersion: groupVersion, resource: resource) { return known }
+        var name = resource.hasSuffix("s") ? String(resource.dropLast()) : resource
+        if let first = name.first { name = first.uppercased() + name.dropFirst() }
+        return name
     }
 
     /// Kinds whose `status` only changes through the status subresource.

@@ -272,8 +272,22 @@ public final class TestAPIServer: Sendable {
                     injected.status, reason: injected.reason, message: "injected failure",
                     retryAfterSeconds: injected.retryAfterSeconds))
         }
+        if head.method == .GET, let answer = Discovery.answer(path: path) {
+            return .response(answer)
+        }
         guard let apiPath = APIPath(path) else {
             return .response(.failure(404, reason: "NotFound", message: "the server could not find the requested resource"))
+        }
+        // JSON only: typed clients that prefer protobuf (kubectl's `create` generators) are told so,
+        // as kube-apiserver tells a client whose media type it does not serve.
+        if [.POST, .PUT, .PATCH].contains(head.method), let contentType,
+            contentType.contains("protobuf") || contentType.contains("cbor")
+        {
+            return .response(
+                .failure(
+                    415, reason: "UnsupportedMediaType",
+                    message: "the body of the request was in an unknown format - accepted media types include: "
+                        + "application/json, application/merge-patch+json, application/strategic-merge-patch+json"))
         }
         func bodyObject() -> JSONObject? {
             body.isEmpty ? [:] : try? JSONCoding.decodeObject(body)

@@ -8,6 +8,13 @@ extension APIHandler {
         var hostname: String?
         var osId: Int?
         var tags: [String]?
+        /// Vultr's field: the VPCs to attach (the first is the one the metadata reports).
+        var attachVpc: [String]?
+        // Local-cloud extension: fixed addresses, so that an instance can stand for a real host
+        // (a Kubernetes node whose kubelet reports its own IP). Vultr ignores these fields.
+        var mainIp: String?
+        var internalIp: String?
+        var v6MainIp: String?
     }
 
     func instances(_ r: APIRequest, _ rest: [String], _ db: Database) throws -> APIResponse {
@@ -31,24 +38,62 @@ extension APIHandler {
         let body = try r.decode(CreateInstance.self)
         let region = try requireRegion(body.region)
         guard let plan = body.plan, !plan.isEmpty else { throw APIFailure(.badRequest, "missing field 'plan'") }
+        let existing = try Store.all(InstanceRecord.self, db)
+        let taken = Dictionary(
+            existing.flatMap { i in [i.mainIp, i.internalIp, i.v6MainIp].filter { !$0.isEmpty }.map { ($0, i.id) } },
+            uniquingKeysWith: { first, _ in first })
+        func requested(_ value: String?, field: String, ipv6: Bool = false) throws -> String? {
+            guard let value else { return nil }
+            let valid = ipv6 ? InstanceNetwork.isIPv6(value) : AddressPool.parseIPv4(value) != nil
+            guard valid else { throw APIFailure(.badRequest, "field '\(field)' must be an IPv\(ipv6 ? 6 : 4) address") }
+            if let owner = taken[value] {
+                throw APIFailure(.conflict, "address \(value) is already used by instance \(owner)")
+            }
+            return value
+        }
+        let mainIp = try requested(body.mainIp, field: "main_ip")
+        let internalIp = try requested(body.internalIp, field: "internal_ip")
+        let v6MainIp = try requested(body.v6MainIp, field: "v6_main_ip", ipv6: true)
+        if let mainIp, mainIp == internalIp {
+            throw APIFailure(.badRequest, "main_ip and internal_ip must differ")
+        }
+        if let vpc = body.attachVpc?.first, vpc.isEmpty || vpc.count > 64 {
+            throw APIFailure(.badRequest, "field 'attach_vpc' must list VPC ids")
+        }
         let n = try Store.next("instance", db)
+        /// The pool's next address no instance holds yet (a fixed address may have taken the nth).
+        func fromPool(_ pool: AddressPool) throws -> String {
+            var k = n
+            while true {
+                let candidate = try pool.address(k)
+                if taken[candidate] == nil, candidate != mainIp, candidate != internalIp { return candidate }
+                k += 1
+            }
+        }
         let label = body.label ?? ""
+        let mac = InstanceNetwork.mac(n)
         let instance = InstanceRecord(
             id: Self.newID(), label: label, hostname: body.hostname ?? (label.isEmpty ? "instance-\(n)" : label),
             region: region, plan: plan, os: "Debian 12 x64 (bookworm)", osId: body.osId ?? 2136, ram: 1024,
-            disk: 25, vcpuCount: 1, mainIp: try publicPool.address(n), internalIp: try privatePool.address(n),
-            v6MainIp: "", dateCreated: Self.timestamp(), status: "pending", powerStatus: "running",
-            serverStatus: "installingbooting", tags: body.tags ?? [])
+            disk: 25, vcpuCount: 1, mainIp: try mainIp ?? fromPool(publicPool),
+            internalIp: try internalIp ?? fromPool(privatePool), v6MainIp: v6MainIp ?? InstanceNetwork.v6Address(n),
+            dateCreated: Self.timestamp(), status: "pending", powerStatus: "running",
+            serverStatus: "installingbooting", tags: body.tags ?? [], netmaskV4: publicPool.netmask,
+            v6Network: InstanceNetwork.v6Prefix + "::", v6NetworkSize: InstanceNetwork.v6PrefixLength,
+            vpcId: body.attachVpc?.first ?? InstanceNetwork.defaultVPC(region: region), macAddress: mac)
         try Store.insert(instance, readyAt: readyAt, db)
         return .json(202, Wrapped("instance", instance))
     }
 
-    /// Deleting an instance detaches its blocks and drops the routes through it.
+    /// Deleting an instance detaches its blocks and VFS and drops the routes through it.
     private func deleteInstance(_ id: String, _ db: Database) throws -> APIResponse {
         _ = try Store.require(InstanceRecord.self, id: id, db)
         for var block in try Store.all(BlockRecord.self, db) where block.attachedToInstance == id {
             try detachDevice(&block, db)
             try Store.update(block, db)
+        }
+        for attachment in try Store.all(FileSystemAttachmentRecord.self, db) where attachment.targetId == id {
+            try detach(attachment, db)
         }
         for route in try Store.all(RouteRecord.self, db) where route.instanceId == id {
             try Store.delete(RouteRecord.self, id: route.id, db)

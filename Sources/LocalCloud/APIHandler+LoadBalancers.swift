@@ -26,6 +26,10 @@ extension APIHandler {
         struct Sticky: Decodable {
             var cookieName: String?
         }
+        struct AutoSSL: Decodable {
+            var domainZone: String?
+            var domainSub: String?
+        }
         struct SSL: Decodable {
             var privateKey: String?
             var certificate: String?
@@ -38,6 +42,7 @@ extension APIHandler {
         var forwardingRules: [Rule]?
         var stickySession: Sticky?
         var ssl: SSL?
+        var autoSsl: AutoSSL?
         var sslRedirect: Bool?
         var httpsRedirect: Bool?
         var proxyProtocol: Bool?
@@ -115,7 +120,7 @@ extension APIHandler {
         let n = try Store.next("load_balancer", db)
         var lb = LB(
             id: Self.newID(), dateCreated: Self.timestamp(), region: region, label: "", status: "pending",
-            ipv4: try loadBalancerPool.address(n), ipv6: "",
+            ipv4: try loadBalancerPool.address(n), ipv6: Self.loadBalancerIPv6(n),
             genericInfo: .init(
                 balancingAlgorithm: "roundrobin", sslRedirect: false, proxyProtocol: false,
                 stickySessions: .init(cookieName: ""), vpc: ""),
@@ -180,6 +185,31 @@ extension APIHandler {
             }
             try Store.setTLS(material, loadBalancer: lb.id, db)
             lb.hasSsl = true
+        }
+        if let auto = body.autoSsl {
+            guard let zone = auto.domainZone?.lowercased(), !zone.isEmpty else {
+                throw APIFailure(.badRequest, "auto_ssl needs domain_zone")
+            }
+            let wanted = LB.AutoSSL(domainZone: zone, domainSub: auto.domainSub?.lowercased() ?? "")
+            let labels = wanted.domainName.split(separator: ".", omittingEmptySubsequences: false)
+            guard labels.count >= 2, labels.allSatisfy({ label in
+                !label.isEmpty && label.count <= 63 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }) else {
+                throw APIFailure(.badRequest, "auto_ssl: '\(wanted.domainName)' is not a domain name")
+            }
+            if lb.autoSsl != wanted || !lb.hasSsl {
+                let material: BalancerSpec.TLSMaterial
+                do {
+                    material = try AutoCertificate.make(for: wanted.domainName)
+                } catch {
+                    throw APIFailure(.internalError, "auto_ssl: could not make a certificate for \(wanted.domainName)")
+                }
+                try Store.setTLS(material, loadBalancer: lb.id, db)
+            }
+            lb.autoSsl = wanted
+            lb.hasSsl = true
+        } else if body.ssl != nil {
+            lb.autoSsl = nil
         }
         if let check = body.healthCheck {
             var h = lb.healthCheck
@@ -249,6 +279,12 @@ extension APIHandler {
         return .init(
             id: newID(), frontendProtocol: fp, frontendPort: try port(fport, "\(field).frontend_port"),
             backendProtocol: bp, backendPort: try port(bport, "\(field).backend_port"))
+    }
+
+    /// The `n`th load balancer's IPv6 address, from the documentation prefix (`2001:db8:3::/64`):
+    /// reported like Vultr's `ipv6`, not served by the data plane (which listens on IPv4 loopback).
+    static func loadBalancerIPv6(_ n: Int) -> String {
+        "2001:db8:3::\(String(n >> 16 & 0xffff, radix: 16)):\(String(n & 0xffff, radix: 16))"
     }
 
     private static func port(_ value: Int, _ field: String) throws(APIFailure) -> Int {

@@ -1,6 +1,8 @@
 import GRDB
 
 extension APIHandler {
+    /// The document Vultr's metadata service serves at `/v1.json`, in the shape its clients
+    /// (vultr/metadata, read by vultr-csi and vultr-cloud-controller-manager) decode.
     private struct MetadataDocument: Encodable {
         struct Region: Encodable {
             var regioncode: String
@@ -9,11 +11,20 @@ extension APIHandler {
             var address: String
             var netmask: String
         }
+        struct IPv6: Encodable {
+            var address: String
+            var network: String
+            var prefix: String
+        }
         struct Interface: Encodable {
             var ipv4: IPv4
+            var ipv6: IPv6?
+            var mac: String
+            var networkV2Id: String?
             var networkType: String
             enum CodingKeys: String, CodingKey {
-                case ipv4
+                case ipv4, ipv6, mac
+                case networkV2Id = "network-v2-id"
                 case networkType = "network-type"
             }
         }
@@ -42,12 +53,23 @@ extension APIHandler {
         } else {
             throw APIFailure(.notFound, "no instance has address \(r.sourceAddress); pass ?instance_id=")
         }
+        let netmask = instance.netmaskV4 ?? publicPool.netmask
+        let publicMAC = instance.macAddress ?? InstanceNetwork.mac(0)
+        let v6 = instance.v6MainIp.isEmpty
+            ? nil
+            : MetadataDocument.IPv6(
+                address: instance.v6MainIp, network: instance.v6Network ?? "",
+                prefix: String(instance.v6NetworkSize ?? InstanceNetwork.v6PrefixLength))
         let document = MetadataDocument(
             hostname: instance.hostname, instanceid: instance.id, instanceV2Id: instance.id,
             region: .init(regioncode: instance.region.uppercased()),
             interfaces: [
-                .init(ipv4: .init(address: instance.mainIp, netmask: "255.255.0.0"), networkType: "public"),
-                .init(ipv4: .init(address: instance.internalIp, netmask: "255.255.0.0"), networkType: "private"),
+                .init(ipv4: .init(address: instance.mainIp, netmask: netmask), ipv6: v6, mac: publicMAC,
+                      networkV2Id: nil, networkType: "public"),
+                .init(ipv4: .init(address: instance.internalIp, netmask: privatePool.netmask), ipv6: nil,
+                      mac: InstanceNetwork.privateMAC(of: publicMAC),
+                      networkV2Id: instance.vpcId ?? InstanceNetwork.defaultVPC(region: instance.region),
+                      networkType: "private"),
             ],
             tags: instance.tags)
         return .json(document)

@@ -11,6 +11,8 @@ final class APIHandler: Sendable {
     let publicPool: AddressPool
     let privatePool: AddressPool
     let loadBalancerPool: AddressPool
+    /// Where VFS contents live (`--vfs-dir`).
+    let fileSystemContents: FileSystemContents
     /// What the load-balancer data plane reports (per-target health, listener errors).
     let dataPlaneStatus = DataPlaneStatus()
     /// Where route-table entries become kernel routes, when the cloud was given a namespace.
@@ -27,6 +29,7 @@ final class APIHandler: Sendable {
         publicPool = try AddressPool(name: "public", cidr: configuration.publicPool)
         privatePool = try AddressPool(name: "private", cidr: configuration.privatePool)
         loadBalancerPool = try AddressPool(name: "load balancer", cidr: configuration.loadBalancerPool)
+        fileSystemContents = FileSystemContents(root: configuration.vfsDirectory)
         self.routeApplier = routeApplier
         self.logger = logger
     }
@@ -84,8 +87,10 @@ final class APIHandler: Sendable {
         switch p[1] {
         case "regions": return try regions(r, rest)
         case "instances": return try instances(r, rest, db)
+        case "bare-metals": return try bareMetals(r, rest, db)
         case "blocks" where rest.first == "snapshots": return try snapshots(r, Array(rest.dropFirst()), db)
         case "blocks": return try blocks(r, rest, db)
+        case "vfs": return try fileSystems(r, rest, db)
         case "load-balancers": return try loadBalancers(r, rest, db)
         case "routes": return try routes(r, rest, db)
         default: throw Self.noSuchEndpoint(r)
@@ -115,12 +120,14 @@ final class APIHandler: Sendable {
         return Date().addingTimeInterval(Double(d.seconds) + Double(d.attoseconds) / 1e18)
     }
 
+    /// The region a request names, as the cloud spells it (lower case). Codes are
+    /// case-insensitive: Vultr's metadata document says `EWR`, and vultr-csi passes that on.
     func requireRegion(_ region: String?) throws(APIFailure) -> String {
         guard let region, !region.isEmpty else { throw APIFailure(.badRequest, "missing field 'region'") }
-        guard configuration.regions.contains(region) else {
+        guard let known = configuration.regions.first(where: { $0.lowercased() == region.lowercased() }) else {
             throw APIFailure(.badRequest, "invalid region '\(region)' (known: \(configuration.regions.joined(separator: ", ")))")
         }
-        return region
+        return known
     }
 
     /// A paginated list answer: `{"<key>": [...], "meta": {...}}`.

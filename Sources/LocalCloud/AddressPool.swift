@@ -21,6 +21,11 @@ struct AddressPool: Sendable {
         return Self.format(base + UInt32(n))
     }
 
+    /// The pool's netmask in dotted form, e.g. `255.255.0.0` for a /16.
+    var netmask: String {
+        Self.format(~(size - 1))
+    }
+
     static func parse(_ cidr: String) -> (UInt32, Int)? {
         let parts = cidr.split(separator: "/")
         guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix),

@@ -33,6 +33,14 @@ struct LoadBalancerRecord: StoredResource {
         var backendPort: Int
     }
 
+    /// `auto_ssl`: the domain the local cloud made a certificate for.
+    struct AutoSSL: Codable, Sendable, Equatable {
+        var domainZone: String
+        var domainSub: String
+
+        var domainName: String { domainSub.isEmpty ? domainZone : "\(domainSub).\(domainZone)" }
+    }
+
     struct FirewallRule: Codable, Sendable, Equatable {
         var id: String
         var port: Int
@@ -59,6 +67,8 @@ struct LoadBalancerRecord: StoredResource {
     /// PROXY protocol version (1 or 2) used when `proxy_protocol` is on; a local-cloud extension
     /// (Vultr's flag has no version), absent means 1.
     var proxyProtocolVersion: Int?
+    /// Set when the certificate comes from `auto_ssl`.
+    var autoSsl: AutoSSL?
     /// Per-target health from the data plane (local-cloud extension; filled in on output only).
     var healthStatus: [DataPlaneStatus.TargetHealth]?
     /// Listeners that could not open, e.g. a port in use (local-cloud extension; output only).

@@ -11,6 +11,9 @@ public struct LocalCloudConfiguration: Sendable {
     public var dataDirectory: URL
     /// Directory where `virtio-<mount_id>` symlinks appear for attached blocks (real devices).
     public var deviceDirectory: URL
+    /// Where VFS contents live: a directory per VFS, and `tags/<mount_tag>` links for attachments
+    /// (what `csi-node --vfs-dir` bind-mounts). Default: `<dataDirectory>/vfs`.
+    public var vfsDirectory: URL
     /// Back blocks with sparse files and loop devices (needs root); otherwise bookkeeping only.
     public var realDevices: Bool
     /// The bearer token every `/v2` call must carry.
@@ -51,6 +54,7 @@ public struct LocalCloudConfiguration: Sendable {
         port: Int = 0,
         dataDirectory: URL,
         deviceDirectory: URL? = nil,
+        vfsDirectory: URL? = nil,
         realDevices: Bool = false,
         apiKey: String,
         rateLimit: Double = 30,
@@ -72,6 +76,7 @@ public struct LocalCloudConfiguration: Sendable {
         self.port = port
         self.dataDirectory = dataDirectory
         self.deviceDirectory = deviceDirectory ?? dataDirectory.appendingPathComponent("dev")
+        self.vfsDirectory = vfsDirectory ?? dataDirectory.appendingPathComponent("vfs")
         self.realDevices = realDevices
         self.apiKey = apiKey
         self.rateLimit = rateLimit

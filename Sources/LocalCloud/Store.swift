@@ -83,7 +83,7 @@ final class Store: Sendable {
 
     /// Like ``find(_:id:_:)`` but a missing resource is a 404.
     static func require<R: StoredResource>(_ type: R.Type, id: String, _ db: Database) throws -> R {
-        guard let resource = try find(R.self, id: id, db) else { throw APIFailure.notFound(R.noun, id) }
+        guard let resource = try find(R.self, id: id, db) else { throw R.notFound(id) }
         return resource
     }
 

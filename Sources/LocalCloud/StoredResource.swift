@@ -7,8 +7,13 @@ protocol StoredResource: Codable, Sendable {
     var id: String { get }
     /// Moves the resource out of its transient state (`pending` → `active`).
     mutating func becomeReady()
+    /// The 404 for an unknown id, in the words Vultr's own clients match (vultr-csi tells a
+    /// block from a VFS by them).
+    static func notFound(_ id: String) -> APIFailure
 }
 
 extension StoredResource {
     mutating func becomeReady() {}
+
+    static func notFound(_ id: String) -> APIFailure { APIFailure.notFound(noun, id) }
 }

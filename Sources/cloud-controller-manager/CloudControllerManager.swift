@@ -17,7 +17,8 @@ struct CloudControllerManager: AsyncParsableCommand {
         Flags are spelled as the upstream k8s.io/cloud-provider framework spells them; durations \
         take Go syntax (5m0s, 10s, 1h30m, 500ms). The API key comes from VULTR_API_KEY or \
         --api-key-file. Controllers: \(ControllerTable.names.joined(separator: ", ")).
-        """
+        """,
+        version: MooringVersion.string
     )
 
     // MARK: Upstream flags
@@ -105,7 +106,7 @@ struct CloudControllerManager: AsyncParsableCommand {
     @Option(help: "Region for new load balancers when a Service does not say (default: the metadata service's, else the nodes').")
     var region: String?
 
-    @Option(name: .customLong("metadata-url"), help: "Instance metadata document, read for the region when --region is not given.")
+    @Option(name: .customLong("metadata-url"), help: "Instance metadata document: read for the region when --region is not given, and for the VPC of Services with vpc: \"true\".")
     var metadataURL = MetadataService.defaultURL
 
     /// Parses upstream's bare boolean flags before ArgumentParser sees the command line.
@@ -193,16 +194,20 @@ struct CloudControllerManager: AsyncParsableCommand {
         // 500-node cluster at one request per list.
         let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key, pageSize: 500), logger: logger)
         let instances = CachedInstances(backend: cloud, ttl: nodeMonitorPeriod.duration)
-        let options = CloudControllerOptions(
+        var options = CloudControllerOptions(
             clusterName: clusterName, clusterCIDRs: try clusterCIDR.map(Self.parseCIDRs) ?? [],
             configureCloudRoutes: configureCloudRoutes, nodeStatusUpdateFrequency: nodeStatusUpdateFrequency.duration,
             nodeMonitorPeriod: nodeMonitorPeriod.duration, routeReconciliationPeriod: routeReconciliationPeriod.duration,
             concurrentServiceSyncs: concurrentServiceSyncs, loadBalancerResyncPeriod: lbResyncPeriod.duration,
             region: await defaultRegion(logger))
+        // `vpc: "true"`: the VPC of the instance this process runs on, asked when a Service first needs it.
+        let metadataURL = self.metadataURL
+        options.instanceVPC = { try await MetadataService(url: metadataURL, timeout: .seconds(2), retry: .none).fetch().vpcID }
         let nodes = Informer<Node>(client: client, transform: Informer<Node>.dropManagedFields, logger: logger)
+        let bareMetals = CachedInstances(backend: BareMetals(client: cloud), ttl: nodeMonitorPeriod.duration)
         let context = ControllerContext(
             client: client, nodes: nodes, instances: instances, routes: cloud, loadBalancers: cloud, options: options,
-            logger: logger)
+            logger: logger, bareMetals: bareMetals)
 
         let selection = try ControllerSelection(parsing: controllers, known: ControllerTable.names)
         var services: [any ServiceLifecycle.Service] = []

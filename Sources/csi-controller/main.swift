@@ -15,7 +15,8 @@ struct CSIController: AsyncParsableCommand {
         abstract: "Mooring CSI controller plugin: the CSI Identity and Controller services on a Unix socket.",
         discussion: """
         Serves the Identity service and the Controller service: volumes are created, deleted, \
-        attached, detached, expanded and snapshotted through the cloud's block storage API. \
+        attached, detached, expanded and snapshotted through the cloud's block storage API, and \
+        shared (ReadWriteMany) volumes made as Vultr File Systems (StorageClass storage_type: vfs). \
         GetCapacity is not served (the cloud cannot tell). Probe reports ready only when the \
         cloud API answers and accepts the key.
         The API key comes from the environment variable VULTR_API_KEY or from --api-key-file.
@@ -46,6 +47,10 @@ struct CSIController: AsyncParsableCommand {
 
     @Option(name: .customLong("api-burst"), help: "Cloud API requests this process may send at once before --api-rate applies.")
     var apiBurst: Double = 10
+
+    @Flag(name: .customLong("advertise-get-snapshot"), help: ArgumentHelp(
+        "List GET_SNAPSHOT (CSI 1.12) among the controller capabilities. Off by default: sidecars built on csi-lib-utils v0.20.0 (external-provisioner v5.2.0, external-attacher v4.8.0, external-resizer v1.13.0-v1.13.1) panic on it, and no sidecar uses it. GetSnapshot is served either way."))
+    var advertiseGetSnapshot = false
 
     @Option(name: .customLong("metrics-address"), help: "Serve /metrics (Prometheus text: per-RPC counts and latency, cloud API calls) and /healthz on HOST:PORT.")
     var metricsAddress: String?
@@ -84,7 +89,7 @@ struct CSIController: AsyncParsableCommand {
         let identity: DriverIdentity
         let endpoint: Endpoint
         do {
-            identity = try DriverIdentity(name: driverName)
+            identity = try DriverIdentity(name: driverName, version: MooringVersion.string)
             endpoint = try Endpoint(parsing: self.endpoint)
         } catch {
             throw ValidationError(error.message)
@@ -96,7 +101,8 @@ struct CSIController: AsyncParsableCommand {
                                 logger: logger)
         let defaultRegion = await self.defaultRegion(logger)
         let controller = ControllerService(
-            cloud: cloud, options: .init(defaultRegion: defaultRegion, maxVolumesPerNode: maxVolumesPerNode), logger: logger)
+            cloud: cloud, options: .init(defaultRegion: defaultRegion, maxVolumesPerNode: maxVolumesPerNode,
+                                               advertiseGetSnapshot: advertiseGetSnapshot), logger: logger)
         let service = IdentityService(identity: identity,
                                       capabilities: ControllerService.pluginCapabilities,
                                       readiness: [CloudAccessReadiness(cloud: cloud, baseURL: apiURL)], logger: logger)

@@ -12,6 +12,8 @@ struct CSINode: AsyncParsableCommand {
         discussion: """
         The Node service formats (ext4, xfs), mounts, publishes, expands and reports on the block \
         volumes attached to this node; it finds each disk as DEVICE-DIR/virtio-<mount_id>. \
+        A VFS (shared) volume is mounted with virtiofs by its mount tag, or, with --vfs-dir on a \
+        local cloud, bind-mounted from that directory. \
         Volumes whose context says encrypted=true are LUKS2 (cryptsetup) with the passphrase from \
         the node-stage secret "encryption-passphrase". NodeGetInfo reports the region as topology \
         key topology.block.csi.mooring.dev/region. Probe reports ready only when the filesystem \
@@ -36,6 +38,9 @@ struct CSINode: AsyncParsableCommand {
     @Option(name: .customLong("device-dir"), help: "Where attached disks appear as virtio-<mount_id> links.")
     var deviceDir = "/dev/disk/by-id"
 
+    @Option(name: .customLong("vfs-dir"), help: "Local cloud only: the localcloud's --vfs-dir; a VFS is bind-mounted from there where a cloud instance mounts virtiofs <mount_tag>.")
+    var vfsDir: String?
+
     @Option(name: .customLong("device-wait"), help: "Seconds to wait for an attached disk to appear under --device-dir.")
     var deviceWait: Int = 30
 
@@ -56,6 +61,7 @@ struct CSINode: AsyncParsableCommand {
 
     func validate() throws {
         guard deviceDir.hasPrefix("/") else { throw ValidationError("--device-dir must be an absolute path") }
+        if let vfsDir, !vfsDir.hasPrefix("/") { throw ValidationError("--vfs-dir must be an absolute path") }
         guard (0...3600).contains(deviceWait) else { throw ValidationError("--device-wait must be 0 to 3600 seconds") }
         guard maxVolumesPerNode >= 0 else { throw ValidationError("--max-volumes-per-node must not be negative") }
         if let nodeID, nodeID.isEmpty { throw ValidationError("--node-id must not be empty") }
@@ -71,7 +77,7 @@ struct CSINode: AsyncParsableCommand {
         let identity: DriverIdentity
         let endpoint: Endpoint
         do {
-            identity = try DriverIdentity(name: driverName)
+            identity = try DriverIdentity(name: driverName, version: MooringVersion.string)
             endpoint = try Endpoint(parsing: self.endpoint)
         } catch {
             throw ValidationError(error.message)
@@ -104,10 +110,11 @@ struct CSINode: AsyncParsableCommand {
         let locator = DeviceLocator(directory: deviceDir, wait: .seconds(deviceWait))
         let nodeService = NodeService(
             configuration: .init(nodeID: nodeID, region: region, maxVolumesPerNode: Int64(maxVolumesPerNode),
-                                 locator: locator),
+                                 locator: locator, vfsDirectory: vfsDir),
             mounter: metrics.map { $0.metered(LinuxMounter()) } ?? LinuxMounter(), encryption: LinuxVolumeEncryption(), logger: logger)
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
-                                           "region": .string(region), "device.dir": .string(deviceDir)])
+                                           "region": .string(region), "device.dir": .string(deviceDir),
+                                           "vfs.dir": .string(vfsDir ?? "none (virtiofs)")])
         do {
             var plugin = PluginServer(endpoint: endpoint, logger: logger)
             plugin.onCall = metrics.map { $0.observe }

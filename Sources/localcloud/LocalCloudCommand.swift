@@ -1,15 +1,16 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LocalCloud
 import Logging
+import ServiceLifecycle
 import Telemetry
 
 @main
 struct LocalCloudCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "localcloud",
-        abstract: "A local cloud speaking the Vultr v2 API dialect, with state on disk and loop-device volumes.")
+        abstract: "A local cloud speaking the Vultr v2 API dialect, with state on disk and loop-device volumes.",
+        version: MooringVersion.string)
 
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).")
     var listen: String = "127.0.0.1:8090"
@@ -19,6 +20,9 @@ struct LocalCloudCommand: AsyncParsableCommand {
 
     @Option(help: "Directory for virtio-<mount_id> device symlinks (default DATA_DIR/dev).")
     var deviceDir: String?
+
+    @Option(help: "Directory for VFS contents: one directory per VFS, and tags/<mount_tag> links that csi-node --vfs-dir bind-mounts (default DATA_DIR/vfs).")
+    var vfsDir: String?
 
     @Flag(help: "Back blocks with sparse files and loop devices (needs root).")
     var realDevices = false
@@ -98,7 +102,8 @@ struct LocalCloudCommand: AsyncParsableCommand {
         let key = try apiKey()
         let config = LocalCloudConfiguration(
             host: listen.host, port: listen.port, dataDirectory: URL(fileURLWithPath: dataDir),
-            deviceDirectory: deviceDir.map { URL(fileURLWithPath: $0) }, realDevices: realDevices, apiKey: key,
+            deviceDirectory: deviceDir.map { URL(fileURLWithPath: $0) },
+            vfsDirectory: vfsDir.map { URL(fileURLWithPath: $0) }, realDevices: realDevices, apiKey: key,
             rateLimit: rateLimit, rateBurst: max(rateLimit, 1), attachLimit: attachLimit,
             pendingDuration: .milliseconds(pendingMs),
             regions: regions.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
@@ -109,21 +114,13 @@ struct LocalCloudCommand: AsyncParsableCommand {
             loadBalancerResync: .milliseconds(lbResyncMs))
         let server = try await LocalCloudServer.start(configuration: config, logger: logger)
 
-        let signals = [SIGTERM, SIGINT].map { signo in
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            // @Sendable: a closure made here would otherwise be inferred @MainActor and trap off
-            // the main queue.
-            source.setEventHandler { @Sendable in
-                logger.info("signal received, stopping", metadata: ["signal": "\(signo)"])
-                Task { await server.stop() }
-            }
-            source.resume()
-            return source
-        }
-        await server.waitUntilStopped()
-        await server.stop()
-        signals.forEach { $0.cancel() }
+        // One ServiceGroup, as in cloud-controller-manager: SIGTERM/SIGINT start a graceful
+        // shutdown (listeners closed, open connections ended, state flushed), then it returns.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: LocalCloudService(server: server))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private func listenAddress() throws -> ListenAddress {

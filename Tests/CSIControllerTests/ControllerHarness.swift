@@ -46,7 +46,7 @@ struct ControllerHarness {
         configureOptions(&options)
         let inFlight = InFlight()
         let service = ControllerService(cloud: wrap(api, cloud), options: options, logger: quiet, inFlight: inFlight)
-        let identity = IdentityService(identity: try DriverIdentity(), capabilities: ControllerService.pluginCapabilities,
+        let identity = IdentityService(identity: try DriverIdentity(version: "0.0.0-test"), capabilities: ControllerService.pluginCapabilities,
                                        readiness: [], logger: quiet)
         let endpoint = try Endpoint(parsing: "unix://\(directory.path)/csi.sock")
         let server = try PluginServer(endpoint: endpoint, logger: quiet).start { server in

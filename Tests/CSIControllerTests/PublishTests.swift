@@ -13,7 +13,9 @@ import Testing
             let published = try await h.call(Controller.controllerPublishVolume, Requests.publish(volume.volumeId, to: node))
             let cloudVolume = try await h.api.volume(id: volume.volumeId)
             #expect(cloudVolume.attachedInstanceID == node)
-            #expect(published.publishContext == ["mount_id": cloudVolume.mountID, "device_name": "virtio-\(cloudVolume.mountID)"])
+            // Mooring's keys, and vultr-csi's (mount_vol_name, storage_type) so either node plugin can read it.
+            #expect(published.publishContext == ["mount_id": cloudVolume.mountID, "device_name": "virtio-\(cloudVolume.mountID)",
+                                                 "mount_vol_name": cloudVolume.mountID, "storage_type": "block"])
             let again = try await h.call(Controller.controllerPublishVolume, Requests.publish(volume.volumeId, to: node))
             #expect(again.publishContext == published.publishContext)
 

@@ -36,6 +36,24 @@ import Testing
         ])
     }
 
+    @Test func dualStackProvidedIPsLeadTheirTypesInTheOrderGiven() throws {
+        let addresses = try NodeAddresses.desired(for: instance, node: node(providedIP: "2001:db8::5,203.0.113.5"))
+        #expect(NodeAddresses.pairs(addresses) == [
+            ["Hostname", "n1"], ["InternalIP", "10.1.0.5"], ["ExternalIP", "2001:db8::5"], ["ExternalIP", "203.0.113.5"],
+        ])
+        let v4First = try NodeAddresses.desired(for: instance, node: node(providedIP: "10.1.0.5, 2001:db8::5"))
+        #expect(NodeAddresses.pairs(v4First) == [
+            ["Hostname", "n1"], ["InternalIP", "10.1.0.5"], ["ExternalIP", "2001:db8::5"], ["ExternalIP", "203.0.113.5"],
+        ])
+    }
+
+    @Test(arguments: ["10.1.0.5,203.0.113.5", "10.1.0.5,2001:db8::9", "10.1.0.5,2001:db8::5,203.0.113.5", "10.1.0.5,"])
+    func dualStackNeedsOneKnownAddressPerFamily(_ provided: String) {
+        #expect(throws: CloudControllerError.self) {
+            try NodeAddresses.desired(for: instance, node: node(providedIP: provided))
+        }
+    }
+
     @Test(arguments: ["10.9.9.9", "not-an-ip", "10.1.0.0/24"])
     func providedIPMustBeOneOfTheInstances(_ provided: String) {
         #expect(throws: CloudControllerError.self) {

@@ -28,7 +28,9 @@ import Testing
                 #expect(node.metadata.labels[Node.Labels.zone] == nil)
                 #expect(NodeAddresses.pairs(node.status.addresses) == [
                     ["Hostname", "worker-1"], ["InternalIP", instance.privateIPv4 ?? ""], ["ExternalIP", instance.publicIPv4 ?? ""],
+                    ["ExternalIP", instance.publicIPv6 ?? ""],
                 ])
+                #expect(instance.publicIPv6?.contains(":") == true)
                 #expect(try await eventually { try await !h.events("Synced", about: "worker-1").isEmpty })
                 // Two writes besides the event: the addresses, then one patch guarded by the
                 // resourceVersion the first returned; no read-modify-update.

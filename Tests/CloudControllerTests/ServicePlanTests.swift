@@ -83,9 +83,87 @@ struct ServicePlanTests {
             try Self.plan(Self.service { $0.spec.ports = [ServicePort(protocol: "SCTP", port: 80, nodePort: 30080)] })
         }
         #expect(throws: AnnotationError.self) { try Self.plan(Self.service { $0.spec.loadBalancerSourceRanges = ["10.0.0.0"] }) }
-        #expect(throws: AnnotationError.self) {
-            try Self.plan(Self.service(), annotations: ["service.beta.kubernetes.io/vultr-loadbalancer-vpc": "true"])
+    }
+
+    static let instanceVPC = "5b4fbb52-3c3e-4a8e-a6c1-8e3f3f1b2c4d"
+
+    /// `vpc` (and its deprecated twin `private-network`): any value but `false` or a VPC id is
+    /// the controller's instance's VPC; an id is itself.
+    @Test(arguments: [
+        ("service.beta.kubernetes.io/vultr-loadbalancer-vpc", "true", instanceVPC),
+        ("service.beta.kubernetes.io/vultr-loadbalancer-vpc", "yes", instanceVPC),
+        ("service.beta.kubernetes.io/vultr-loadbalancer-private-network", "true", instanceVPC),
+        ("service.beta.kubernetes.io/vultr-loadbalancer-vpc", "FALSE", nil),
+        ("service.beta.kubernetes.io/vultr-loadbalancer-vpc", "0a9e3c1e-8f0b-4d52-b7a4-2f3d1c5e6a7b", "0a9e3c1e-8f0b-4d52-b7a4-2f3d1c5e6a7b"),
+        ("loadbalancer.mooring.dev/private-network", "0a9e3c1e-8f0b-4d52-b7a4-2f3d1c5e6a7b", "0a9e3c1e-8f0b-4d52-b7a4-2f3d1c5e6a7b"),
+    ] as [(String, String, String?)])
+    func vpcTrueIsTheInstancesVPCAndAnIDIsItself(key: String, value: String, expected: String?) throws {
+        let options = try LoadBalancerOptions(annotations: [key: value])
+        let plan = try LoadBalancerPlan(
+            service: Self.service(), options: options, instanceIDs: [], region: "ewr", label: "l", certificate: nil,
+            defaultVPC: Self.instanceVPC)
+        #expect(plan.spec.vpc == expected)
+    }
+
+    @Test func vpcTrueWithoutAKnownInstanceVPCNamesTheAnnotation() {
+        #expect {
+            let annotations = ["service.beta.kubernetes.io/vultr-loadbalancer-private-network": "true"]
+            return try Self.plan(Self.service { $0.metadata.annotations = annotations }, annotations: annotations)
+        } throws: { error in
+            (error as? AnnotationError)?.key == "service.beta.kubernetes.io/vultr-loadbalancer-private-network"
         }
+    }
+
+    @Test func vpcAndPrivateNetworkMustAgree() {
+        #expect(throws: LoadBalancerOptions.Errors.self) {
+            try LoadBalancerOptions(annotations: [
+                "service.beta.kubernetes.io/vultr-loadbalancer-vpc": "true",
+                "service.beta.kubernetes.io/vultr-loadbalancer-private-network": "false",
+            ])
+        }
+    }
+
+    @Test func firewallRulesConfigMapDocument() throws {
+        let text = """
+            v4:
+              - source: 10.0.0.0/8
+                port: 80
+              - source: cloudflare
+                port: "443"
+            v6:
+              - source: 2001:db8::/32
+                port: 80
+            """
+        let rules = try FirewallRulesDocument.parse(text).get()
+        #expect(rules == [
+            .init(port: 80, source: "10.0.0.0/8"), .init(port: 443, source: "cloudflare"),
+            .init(port: 80, source: "2001:db8::/32", isIPv6: true),
+        ])
+        #expect(try FirewallRulesDocument.parse("v4: []").get().isEmpty)
+    }
+
+    @Test(arguments: [
+        "v4:\n  - source: 10.0.0.0\n    port: 80", "v4:\n  - source: 2001:db8::/32\n    port: 80",
+        "v6:\n  - source: 10.0.0.0/8\n    port: 80", "v4:\n  - source: 10.0.0.0/8\n    port: 70000",
+        "v4:\n  - port: 80", "v5: []", "just text", "v4: {source: 10.0.0.0/8}",
+    ])
+    func badFirewallRulesDocumentsAreRefused(_ text: String) {
+        #expect(throws: (any Error).self) { try FirewallRulesDocument.parse(text).get() }
+    }
+
+    @Test func sharedPlansConflictOnATakenPortOrDifferentSettings() throws {
+        let web = try Self.plan(Self.service())
+        let api = try Self.plan(Self.service { $0.spec.ports = [ServicePort(name: "http", port: 8080, nodePort: 30081)] })
+        var shared = SharedLoadBalancerPlan(first: web, member: "default/web")
+        #expect(shared.conflict(with: api, member: "default/api") == nil)
+        shared.add(api, member: "default/api")
+        #expect(Set(shared.plan.spec.forwardingRules.map(\.frontendPort)) == [80, 8080])
+        let taken = try Self.plan(Self.service { $0.spec.ports = [ServicePort(name: "http", port: 80, nodePort: 30090)] })
+        #expect(shared.conflict(with: taken, member: "default/admin")?.contains("frontend port 80 is already forwarded by Service default/web") == true)
+        let proxied = try Self.plan(
+            Self.service { $0.spec.ports = [ServicePort(name: "http", port: 9090, nodePort: 30091)] },
+            annotations: ["service.beta.kubernetes.io/vultr-loadbalancer-proxy-protocol": "true"])
+        #expect(shared.conflict(with: proxied, member: "default/p")?.contains("proxy_protocol") == true)
     }
 
     @Test(arguments: [

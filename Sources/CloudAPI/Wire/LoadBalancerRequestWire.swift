@@ -23,6 +23,10 @@ struct LoadBalancerRequestWire: Encodable {
     struct Sticky: Encodable {
         var cookieName: String
     }
+    struct AutoSSL: Encodable {
+        var domainZone: String
+        var domainSub: String
+    }
     struct SSL: Encodable {
         var privateKey: String
         var certificate: String
@@ -37,6 +41,7 @@ struct LoadBalancerRequestWire: Encodable {
     var firewallRules: [Firewall]
     var stickySession: Sticky?
     var ssl: SSL?
+    var autoSsl: AutoSSL?
     var sslRedirect: Bool
     var proxyProtocol: Bool
     var balancingAlgorithm: String
@@ -64,6 +69,7 @@ struct LoadBalancerRequestWire: Encodable {
         // Always sent: an empty cookie name turns sticky sessions off (omitting it would keep them).
         stickySession = .init(cookieName: spec.stickySessionCookie ?? "")
         ssl = spec.ssl.map { .init(privateKey: $0.privateKey, certificate: $0.certificate, chain: $0.chain) }
+        autoSsl = spec.autoSSL.map { .init(domainZone: $0.domainZone, domainSub: $0.domainSub) }
         sslRedirect = spec.sslRedirect
         proxyProtocol = spec.proxyProtocol
         balancingAlgorithm = spec.balancingAlgorithm.rawValue

@@ -29,6 +29,10 @@ struct LoadBalancerWire: WireResource {
         var backendProtocol: String?
         var backendPort: Int?
     }
+    struct AutoSSL: Decodable {
+        var domainZone: String?
+        var domainSub: String?
+    }
     struct Firewall: Decodable {
         var port: Int?
         var source: String?
@@ -50,6 +54,7 @@ struct LoadBalancerWire: WireResource {
     var nodes: Int?
     var http2: Bool?
     var http3: Bool?
+    var autoSsl: AutoSSL?
 
     func loadBalancer() throws(WireError) -> LoadBalancer {
         func proto(_ value: String?) throws(WireError) -> LoadBalancer.TrafficProtocol {
@@ -81,6 +86,9 @@ struct LoadBalancerWire: WireResource {
             stickySessionCookie: cookie.isEmpty ? nil : cookie, proxyProtocol: genericInfo?.proxyProtocol ?? false,
             sslRedirect: genericInfo?.sslRedirect ?? false, hasSSL: hasSsl ?? false, nodes: nodes ?? 1,
             http2: http2, http3: http3, timeoutSeconds: genericInfo?.timeout,
-            vpc: genericInfo?.vpc.flatMap { $0.isEmpty ? nil : $0 })
+            vpc: genericInfo?.vpc.flatMap { $0.isEmpty ? nil : $0 },
+            autoSSL: autoSsl.flatMap { wire in
+                wire.domainZone.flatMap { $0.isEmpty ? nil : LoadBalancer.AutoSSL(domainZone: $0, domainSub: wire.domainSub ?? "") }
+            })
     }
 }

@@ -4,14 +4,17 @@ struct MetadataWire: Decodable {
         var regioncode: String?
     }
     struct Interface: Decodable {
-        struct IPv4: Decodable {
+        struct Address: Decodable {
             var address: String?
         }
-        var ipv4: IPv4?
+        var ipv4: Address?
+        var ipv6: Address?
         var networkType: String?
+        var networkV2Id: String?
         enum CodingKeys: String, CodingKey {
-            case ipv4
+            case ipv4, ipv6
             case networkType = "network-type"
+            case networkV2Id = "network-v2-id"
         }
     }
     var hostname: String?
@@ -31,11 +34,16 @@ struct MetadataWire: Decodable {
         guard let id = instanceV2Id ?? instanceid, !id.isEmpty,
             let region = region?.regioncode, !region.isEmpty
         else { return nil }
-        func address(_ type: String) -> String? {
-            interfaces?.first { $0.networkType == type }?.ipv4?.address.flatMap { $0.isEmpty ? nil : $0 }
+        func nonEmpty(_ text: String?) -> String? {
+            text.flatMap { $0.isEmpty ? nil : $0 }
         }
+        let publicInterface = interfaces?.first { $0.networkType == "public" }
+        let privateInterface = interfaces?.first { $0.networkType == "private" }
+        // Vultr's own clients take the first interface that names a VPC, whatever its type.
+        let vpc = interfaces?.lazy.compactMap { nonEmpty($0.networkV2Id) }.first
         return InstanceMetadata(
-            instanceID: id, region: region.lowercased(), hostname: hostname ?? "", publicIPv4: address("public"),
-            privateIPv4: address("private"))
+            instanceID: id, region: region.lowercased(), hostname: hostname ?? "",
+            publicIPv4: nonEmpty(publicInterface?.ipv4?.address), privateIPv4: nonEmpty(privateInterface?.ipv4?.address),
+            publicIPv6: nonEmpty(publicInterface?.ipv6?.address), vpcID: vpc)
     }
 }

@@ -58,12 +58,46 @@ public enum AnnotationDocumentation {
             - Every `lbResyncPeriod` (10 minutes by default) one list of load balancers is compared with
               every Service, repairing drift; at rest that is one call per 100 (the client's page size)
               load balancers, and no other call.
+            - `status.loadBalancer.ingress` carries the IPv4 address, and the IPv6 address too when the
+              Service asks for IPv6 (`spec.ipFamilies` contains `IPv6`, or `spec.ipFamilyPolicy` is
+              `PreferDualStack` or `RequireDualStack`), as Vultr's CCM decides. Each address carries
+              `ipMode: Proxy` when the load balancer must see the traffic itself (`proxy-protocol`, or an
+              `https` frontend terminating TLS), so kube-proxy sends in-cluster clients through it, and
+              `ipMode: VIP` otherwise.
             - Events: `EnsuringLoadBalancer`, `EnsuredLoadBalancer`, `SyncLoadBalancerFailed` (Warning),
               `InvalidAnnotation` (Warning), `UnAvailableLoadBalancer` (Warning, no target nodes),
+              `SharedLoadBalancerConflict` (Warning), `LeftSharedLoadBalancer`,
               `DeletingLoadBalancer`, `DeletedLoadBalancer`, `DeleteLoadBalancerFailed` (Warning).
 
-            Not supported: Vultr's `auto-ssl`, `firewall-rules-cm`, `private-network` (use `vpc`) and
-            shared load balancers; removing a certificate or leaving a VPC once applied.
+            ## Shared load balancers
+
+            Services with the same `label` share one load balancer, as with Vultr's CCM. The group is
+            derived from the Services themselves each time (no state kept on the load balancer): the
+            Services that want a load balancer, are not being deleted and carry the label. The members
+            that already record the load balancer's id come first, then the others oldest first; each is
+            checked against those before it, and its rules are added when it agrees with them.
+
+            - A member whose frontend port another member forwards differently, or whose
+              load-balancer-wide settings differ (health check, algorithm, sticky sessions, PROXY
+              protocol, ssl redirect, TLS certificate, `auto-ssl`, VPC, node count, HTTP/2, HTTP/3,
+              timeout), gets a `SharedLoadBalancerConflict` Warning naming the port or settings and the
+              member it conflicts with; the load balancer is left as it was and the Service publishes no
+              address. It is looked at again whenever a member changes or leaves. (Vultr's CCM applies
+              the last writer's settings instead.) Services with `externalTrafficPolicy: Local` have
+              their own health-check node port, so two of them cannot share a load balancer.
+            - The first member creates it (under its UID label, renamed to the shared label once
+              active); the others find it by an id a member records, by the shared label, or by a
+              member's UID label, so members created at the same moment still make one. Every change to
+              a group's load balancer is made under one lock per label.
+            - A member that is deleted, stops being a load balancer or changes its label leaves: the
+              load balancer is kept while another Service references it (a member, or any Service
+              recording its id, as seen in the synced informer cache, also right after a restart), a
+              `LeftSharedLoadBalancer` event says so, and the remaining members remove its rules. The
+              last member deletes it, with the same outage rules as above: nothing is deleted while the
+              cloud cannot confirm it.
+
+            Not supported: removing a certificate or leaving a VPC once applied (the cloud's update
+            cannot express either; delete and re-create the Service).
 
             """
         return out

@@ -19,7 +19,7 @@ public enum LoadBalancerAnnotations {
 
     public static let label = Annotation<String>(
         "label", type: "string (1–255 characters)", default: "", defaultDescription: "`a` + the Service UID without dashes, 32 characters",
-        summary: "The load balancer's label. A load balancer is always created under the UID-derived label and renamed once its id is recorded and it is active, so a crash between the create and the record never leaves a load balancer the controller cannot find.",
+        summary: "The load balancer's label. Services carrying the same label share **one** load balancer (as with Vultr's CCM): its forwarding and firewall rules are the union of theirs, every one of them publishes its address, it is created by the first and deleted with the last, and each Service's rules leave with it. A Service whose frontend port is already forwarded elsewhere by another member, or whose load-balancer-wide settings (health check, algorithm, sticky sessions, PROXY protocol, TLS, VPC, node count, HTTP/2, HTTP/3, timeout, `auto-ssl`) differ from the members', is refused with a `SharedLoadBalancerConflict` Warning event and the load balancer is left as it was (Vultr's CCM lets the last writer win). A load balancer is always created under the UID-derived label and renamed once its id is recorded and it is active, so a crash between the create and the record never leaves a load balancer the controller cannot find.",
         parse: { raw in raw.isEmpty || raw.count > 255 ? .failure(.init("must be 1–255 characters")) : .success(raw) })
 
     public static let hostname = Annotation<String>(
@@ -107,7 +107,12 @@ public enum LoadBalancerAnnotations {
 
     public static let vpc = Annotation<String>(
         "vpc", type: "VPC id, `true` or `false`", default: "", defaultDescription: "none",
-        summary: "Reach the backends through this VPC. `true` means the controller's `defaultVPC` (Vultr's CCM reads it from the node's metadata); `false` means none.",
+        summary: "Reach the backends through a VPC. A VPC id (a UUID) names it; `false` means none; any other value (`true`) means the VPC (`network-v2-id`) of the instance the controller runs on, read from the metadata service (`--metadata-url`), as Vultr's CCM does. When the metadata service cannot be read the Service gets a `SyncLoadBalancerFailed` Warning and is retried.",
+        parse: Annotation<String>.nonEmpty)
+
+    public static let privateNetwork = Annotation<String>(
+        "private-network", type: "VPC id, `true` or `false`", default: "", defaultDescription: "none",
+        summary: "Deprecated twin of `vpc` (Vultr's older name), read the same way. Setting both to different values is refused.",
         parse: Annotation<String>.nonEmpty)
 
     // MARK: Access
@@ -117,6 +122,16 @@ public enum LoadBalancerAnnotations {
         defaultDescription: "none (open to all)",
         summary: "Who may reach which frontend port, e.g. `10.0.0.0/8,80;cloudflare,443`. Added to the rules `spec.loadBalancerSourceRanges` produces (one per range and Service port).",
         parse: Annotation<[LoadBalancer.FirewallRule]>.firewallRules)
+
+    public static let firewallRulesConfigMap = Annotation<String>(
+        "firewall-rules-cm", type: "ConfigMap name", default: "", defaultDescription: "none",
+        summary: "A ConfigMap in the Service's namespace whose key `firewallRules` holds YAML lists `v4:` and `v6:` of `{source, port}` (source a CIDR or `cloudflare`). When set it replaces `firewall-rules`; `spec.loadBalancerSourceRanges` still adds its rules. The ConfigMap is watched: an edit reaches the load balancer within seconds. A missing ConfigMap or key, or a bad entry, is a `SyncLoadBalancerFailed` Warning naming it, and the load balancer is left as it was.",
+        parse: Annotation<String>.nonEmpty)
+
+    public static let autoSSL = Annotation<String>(
+        "auto-ssl", type: "Secret name", default: "", defaultDescription: "none",
+        summary: "A Secret in the Service's namespace with keys `domainZone` (e.g. `example.com`) and `subDomain` (e.g. `shop`, may be empty): the cloud issues and renews a certificate for that name (sent as `auto_ssl{domain_zone, domain_sub}`) for `https` frontends, instead of the `ssl` Secret. A missing Secret or `domainZone` is a `SyncLoadBalancerFailed` Warning.",
+        parse: Annotation<String>.nonEmpty)
 
     // MARK: Health check
 
@@ -165,8 +180,8 @@ public enum LoadBalancerAnnotations {
         create.info, id.info, label.info, hostname.info,
         `protocol`.info, backendProtocol.info, httpsPorts.info, ssl.info, sslPassThrough.info, sslRedirect.info,
         http2.info, http3.info, proxyProtocol.info, timeout.info, algorithm.info, stickySessionEnabled.info,
-        stickySessionCookieName.info, nodeCount.info, vpc.info,
-        firewallRules.info,
+        stickySessionCookieName.info, nodeCount.info, vpc.info, privateNetwork.info,
+        firewallRules.info, firewallRulesConfigMap.info, autoSSL.info,
         healthCheckProtocol.info, healthCheckPath.info, healthCheckPort.info, healthCheckInterval.info,
         healthCheckResponseTimeout.info, healthCheckUnhealthyThreshold.info, healthCheckHealthyThreshold.info,
         appliedFingerprint.info,

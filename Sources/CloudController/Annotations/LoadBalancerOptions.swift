@@ -23,6 +23,10 @@ public struct LoadBalancerOptions: Sendable, Hashable {
     /// `"true"`, `"false"` or a VPC id, as written.
     public var vpc: String?
     public var firewallRules: [LoadBalancer.FirewallRule]
+    /// `firewall-rules-cm`: the ConfigMap whose rules replace ``firewallRules``.
+    public var firewallRulesConfigMap: String?
+    /// `auto-ssl`: the Secret naming the domain the cloud issues a certificate for.
+    public var autoSSLSecret: String?
     public var healthCheckProtocol: LoadBalancer.TrafficProtocol?
     public var healthCheckPath: String?
     public var healthCheckPort: Int?
@@ -75,8 +79,17 @@ public struct LoadBalancerOptions: Sendable, Hashable {
                 message: "required when \(A.stickySessionEnabled.keyUsed(in: annotations)) is on"))
         }
         nodeCount = read(A.nodeCount)
-        vpc = explicit(A.vpc)
+        let vpcValue = explicit(A.vpc)
+        let privateNetwork = explicit(A.privateNetwork)
+        if let vpcValue, let privateNetwork, vpcValue != privateNetwork {
+            errors.append(AnnotationError(
+                key: A.privateNetwork.keyUsed(in: annotations),
+                message: "disagrees with \(A.vpc.keyUsed(in: annotations)) (its deprecated twin); set only \(A.vpc.keyUsed(in: annotations))"))
+        }
+        vpc = vpcValue ?? privateNetwork
         firewallRules = read(A.firewallRules)
+        firewallRulesConfigMap = explicit(A.firewallRulesConfigMap)
+        autoSSLSecret = explicit(A.autoSSL)
         healthCheckProtocol = explicit(A.healthCheckProtocol)
         healthCheckPath = explicit(A.healthCheckPath)
         healthCheckPort = explicit(A.healthCheckPort)
@@ -84,10 +97,10 @@ public struct LoadBalancerOptions: Sendable, Hashable {
         healthCheckResponseTimeout = read(A.healthCheckResponseTimeout)
         healthCheckUnhealthyThreshold = read(A.healthCheckUnhealthyThreshold)
         healthCheckHealthyThreshold = read(A.healthCheckHealthyThreshold)
-        if !httpsPorts.isEmpty && !sslPassThrough && sslSecret == nil {
+        if !httpsPorts.isEmpty && !sslPassThrough && sslSecret == nil && autoSSLSecret == nil {
             errors.append(AnnotationError(
                 key: A.httpsPorts.keyUsed(in: annotations),
-                message: "https frontends need a certificate: set \(A.ssl.keyUsed(in: annotations)) or \(A.sslPassThrough.keyUsed(in: annotations))"))
+                message: "https frontends need a certificate: set \(A.ssl.keyUsed(in: annotations)), \(A.autoSSL.keyUsed(in: annotations)) or \(A.sslPassThrough.keyUsed(in: annotations))"))
         }
         if !errors.isEmpty { throw Errors(errors: errors) }
     }

@@ -21,18 +21,18 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
 
     public convenience init(context: ControllerContext) {
         self.init(
-            client: context.client, nodes: context.nodes, instances: context.instances,
+            client: context.client, nodes: context.nodes, instances: context.instances, bareMetals: context.bareMetals,
             recorder: context.recorder(component: Self.component),
             addressSyncPeriod: context.options.nodeStatusUpdateFrequency, logger: context.logger)
     }
 
     public init(
-        client: KubernetesClient, nodes: Informer<Node>, instances: any Instances, recorder: EventRecorder,
-        addressSyncPeriod: Duration, workers: Int = 1, logger: Logger
+        client: KubernetesClient, nodes: Informer<Node>, instances: any Instances, bareMetals: (any Instances)? = nil,
+        recorder: EventRecorder, addressSyncPeriod: Duration, workers: Int = 1, logger: Logger
     ) {
         self.client = client
         self.nodes = nodes
-        self.locator = InstanceLocator(instances: instances)
+        self.locator = InstanceLocator(instances: instances, bareMetals: bareMetals)
         self.recorder = recorder
         self.addressSyncPeriod = addressSyncPeriod
         let logger = logger.controller(Self.name)

@@ -6,7 +6,10 @@ import ServiceLifecycle
 /// Every `--node-monitor-period`, looks at not-Ready nodes: one whose instance the cloud
 /// confirms gone (a 404, never an error or timeout) is deleted with a `DeletingNode` event; one
 /// whose instance is powered off gets the shutdown taint. Ready nodes lose the shutdown taint.
-/// Ready nodes cost no cloud call; not-Ready ones share the instance cache's one list.
+/// Ready nodes cost no cloud call; not-Ready ones share the instance cache's one list. Nodes
+/// labelled `vultr.com/baremetal: "true"` are checked against the bare-metal servers, which the
+/// API reports no power state for: such a node is deleted when its server is gone, never
+/// tainted as shut down.
 public final class NodeLifecycleController: ServiceLifecycle.Service, Sendable {
     public static let name = "cloud-node-lifecycle"
     public static let component = "cloud-node-lifecycle-controller"
@@ -14,24 +17,26 @@ public final class NodeLifecycleController: ServiceLifecycle.Service, Sendable {
     private let client: KubernetesClient
     private let nodes: Informer<Node>
     private let instances: any Instances
+    private let bareMetals: (any Instances)?
     private let recorder: EventRecorder
     private let period: Duration
     private let logger: Logger
 
     public convenience init(context: ControllerContext) {
         self.init(
-            client: context.client, nodes: context.nodes, instances: context.instances,
+            client: context.client, nodes: context.nodes, instances: context.instances, bareMetals: context.bareMetals,
             recorder: context.recorder(component: Self.component), period: context.options.nodeMonitorPeriod,
             logger: context.logger)
     }
 
     public init(
-        client: KubernetesClient, nodes: Informer<Node>, instances: any Instances, recorder: EventRecorder,
-        period: Duration, logger: Logger
+        client: KubernetesClient, nodes: Informer<Node>, instances: any Instances, bareMetals: (any Instances)? = nil,
+        recorder: EventRecorder, period: Duration, logger: Logger
     ) {
         self.client = client
         self.nodes = nodes
         self.instances = instances
+        self.bareMetals = bareMetals
         self.recorder = recorder
         self.period = period
         self.logger = logger.controller(Self.name)
@@ -63,7 +68,7 @@ public final class NodeLifecycleController: ServiceLifecycle.Service, Sendable {
         guard let id = node.instanceID, node.metadata.deletionTimestamp == nil else { return }
         let instance: Instance
         do {
-            instance = try await instances.instance(id: id)
+            instance = try await InstanceLocator(instances: instances, bareMetals: bareMetals).machines(for: node).instance(id: id)
         } catch let error as CloudError where error.code == .notFound {
             logger.notice("deleting node: its instance is gone", metadata: ["node.name": "\(node.name)", "instance.id": "\(id)"])
             await recorder.record(
@@ -77,7 +82,7 @@ public final class NodeLifecycleController: ServiceLifecycle.Service, Sendable {
             return
         }
         // Any other error propagates: the node stays, whatever the cloud's trouble.
-        if instance.power == .stopped && !shutdownTainted {
+        if instance.power == .stopped && !shutdownTainted && !node.isBareMetal {
             try await setShutdownTaint(true, on: node)
         }
     }

@@ -17,6 +17,7 @@ enum LoadBalancerDiff {
         check("proxy_protocol", actual.proxyProtocol != desired.proxyProtocol)
         check("ssl_redirect", actual.sslRedirect != desired.sslRedirect)
         check("ssl", desired.ssl != nil && !actual.hasSSL)
+        check("auto_ssl", desired.autoSSL.map { $0 != actual.autoSSL || !actual.hasSSL } ?? false)
         check("nodes", desired.nodes.map { $0 != actual.nodes } ?? false)
         // Leaving a VPC is not expressible in an update (an omitted vpc keeps it): only joining one is compared.
         check("vpc", desired.vpc.map { $0 != actual.vpc } ?? false)

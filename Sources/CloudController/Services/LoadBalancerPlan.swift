@@ -19,7 +19,8 @@ struct LoadBalancerPlan: Sendable {
     /// - Parameter label: the label the load balancer should carry now.
     init(
         service: Service, options: LoadBalancerOptions, instanceIDs: [String], region: String, label: String,
-        certificate: LoadBalancer.TLSCertificate?, defaultVPC: String?
+        certificate: LoadBalancer.TLSCertificate?, defaultVPC: String?,
+        firewallOverride: [LoadBalancer.FirewallRule]? = nil
     ) throws(AnnotationError) {
         // Problems with the Service itself are reported like annotation problems, under the field's path.
         let spec = service.spec
@@ -35,18 +36,21 @@ struct LoadBalancerPlan: Sendable {
             }
             rules.append(Self.rule(port: number, nodePort: nodePort, serviceProtocol: port.protocol ?? "TCP", options: options))
         }
-        let firewall = try Self.firewallRules(spec.loadBalancerSourceRanges, ports: spec.ports.compactMap(\.port), options: options)
+        var ruleOptions = options
+        if let firewallOverride { ruleOptions.firewallRules = firewallOverride }
+        let firewall = try Self.firewallRules(spec.loadBalancerSourceRanges, ports: spec.ports.compactMap(\.port), options: ruleOptions)
         let vpc: String?
-        switch options.vpc?.lowercased() {
-        case nil, "false": vpc = nil
-        case "true":
+        if Self.needsInstanceVPC(options) {
             guard let defaultVPC else {
+                let annotations = service.metadata.annotations
+                let vpcSet = (try? LoadBalancerAnnotations.vpc.explicitValue(in: annotations)) != nil
                 throw AnnotationError(
-                    key: LoadBalancerAnnotations.vpc.keyUsed(in: service.metadata.annotations),
-                    message: "'true' needs the controller's default VPC, which is not configured; give the VPC id")
+                    key: (vpcSet ? LoadBalancerAnnotations.vpc : LoadBalancerAnnotations.privateNetwork).keyUsed(in: annotations),
+                    message: "'\(options.vpc ?? "")' means the VPC of the instance the controller runs on, which is not known; give the VPC id")
             }
             vpc = defaultVPC
-        default: vpc = options.vpc
+        } else {
+            vpc = options.vpc.flatMap { $0.lowercased() == "false" ? nil : $0 }
         }
         self.spec = LoadBalancerSpec(
             region: region, label: label, instanceIDs: instanceIDs.sorted(), forwardingRules: rules,
@@ -60,6 +64,13 @@ struct LoadBalancerPlan: Sendable {
         fingerprint.add(certificate?.chain ?? "")
         fingerprint.add("\(options.http2),\(options.http3),\(options.timeoutSeconds)")
         self.fingerprint = fingerprint
+    }
+
+    /// Whether the `vpc` (or `private-network`) value asks for the VPC of the instance the
+    /// controller runs on: any value but `false` and a VPC id (a UUID), as Vultr's CCM reads it.
+    static func needsInstanceVPC(_ options: LoadBalancerOptions) -> Bool {
+        guard let value = options.vpc, value.lowercased() != "false" else { return false }
+        return UUID(uuidString: value) == nil
     }
 
     /// One rule per Service port: `port` → `nodePort`, protocols from the annotations, UDP ports as `udp`.

@@ -43,14 +43,53 @@ extension ServiceController {
     // MARK: Ensure
 
     private func ensure(_ service: Service) async throws -> ReconcileResult {
-        let annotations = service.metadata.annotations
         let options: LoadBalancerOptions
         do {
-            options = try LoadBalancerOptions(annotations: annotations)
+            options = try LoadBalancerOptions(annotations: service.metadata.annotations)
         } catch {
             for problem in error.errors { await warnInvalid(problem, service) }
             return .done  // nothing to retry until the Service changes
         }
+        let targets: Targets
+        switch currentTargets() {
+        case .success(let found): targets = found
+        case .failure(let problem):
+            await warn(service, "SyncLoadBalancerFailed", problem.description)
+            return .done
+        }
+        if targets.instanceIDs.isEmpty {
+            await warn(service, "UnAvailableLoadBalancer", "There are no available nodes for LoadBalancer")
+        }
+        guard let uidLabel = LoadBalancerName.uidLabel(for: service) else { return .done }
+        do {
+            let plan: LoadBalancerPlan
+            do {
+                plan = try await makePlan(for: service, options: options, targets: targets, uidLabel: uidLabel)
+            } catch let error as AnnotationError {
+                await warnInvalid(error, service)
+                return .done
+            }
+            if let label = options.label {
+                return try await groupLocks.withLock(label) {
+                    try await self.ensureShared(service, plan: plan, label: label, targets: targets, uidLabel: uidLabel)
+                }
+            }
+            try await addFinalizer(service)
+            return try await apply(plan, to: service, uidLabel: uidLabel, group: [])
+        } catch {
+            logger.warning("could not sync load balancer", metadata: ["service.key": "\(service.key)", "error": "\(error)"])
+            await warn(service, "SyncLoadBalancerFailed", "Error syncing load balancer: \(error)")
+            throw error
+        }
+    }
+
+    /// The instances load balancers target now and their region.
+    struct Targets: Sendable {
+        var instanceIDs: [String]
+        var region: String
+    }
+
+    func currentTargets() -> Result<Targets, ServiceSyncError> {
         var instanceIDs: [String] = []
         var regions = Set<String>()
         nodes.cache.forEach { node in
@@ -59,44 +98,42 @@ extension ServiceController {
             if let region = target.region { regions.insert(region) }
         }
         guard regions.count <= 1 else {
-            await warn(service, "SyncLoadBalancerFailed", "Target nodes span regions \(regions.sorted().joined(separator: ", ")); a load balancer lives in one region")
-            return .done
+            return .failure(ServiceSyncError("Target nodes span regions \(regions.sorted().joined(separator: ", ")); a load balancer lives in one region"))
         }
         guard let region = regions.first ?? configuration.region else {
-            await warn(service, "SyncLoadBalancerFailed", "No region for the load balancer: no target node has label \(LoadBalancerTarget.regionLabel) and no default region is configured")
-            return .done
+            return .failure(ServiceSyncError("No region for the load balancer: no target node has label \(LoadBalancerTarget.regionLabel) and no default region is configured"))
         }
-        if instanceIDs.isEmpty {
-            await warn(service, "UnAvailableLoadBalancer", "There are no available nodes for LoadBalancer")
+        return .success(Targets(instanceIDs: instanceIDs, region: region))
+    }
+
+    /// The load balancer the Service asks for on its own. Throws ``AnnotationError`` for a value
+    /// that cannot be used, other errors (a missing Secret or ConfigMap, an unreadable metadata
+    /// service) to retry.
+    func makePlan(for service: Service, options: LoadBalancerOptions, targets: Targets, uidLabel: String) async throws -> LoadBalancerPlan {
+        let certificate = try await tlsCertificate(options, service)
+        let firewall = try await configMapFirewallRules(options, service)
+        var vpc = configuration.defaultVPC
+        if vpc == nil, LoadBalancerPlan.needsInstanceVPC(options) { vpc = try await instanceVPC() }
+        var plan = try LoadBalancerPlan(
+            service: service, options: options, instanceIDs: targets.instanceIDs, region: targets.region,
+            label: options.label ?? uidLabel, certificate: certificate, defaultVPC: vpc, firewallOverride: firewall)
+        if let autoSSL = try await autoSSL(options, service) {
+            plan.spec.autoSSL = autoSSL
+            plan.fingerprint.add("auto_ssl:\(autoSSL.domainName)")
         }
-        guard let uidLabel = LoadBalancerName.uidLabel(for: service) else { return .done }
-        do {
-            let certificate = try await tlsCertificate(options, service)
-            let plan: LoadBalancerPlan
-            do {
-                plan = try LoadBalancerPlan(
-                    service: service, options: options, instanceIDs: instanceIDs, region: region,
-                    label: options.label ?? uidLabel, certificate: certificate, defaultVPC: configuration.defaultVPC)
-            } catch {
-                await warnInvalid(error, service)
-                return .done
-            }
-            try await addFinalizer(service)
-            return try await apply(plan, to: service, uidLabel: uidLabel)
-        } catch {
-            await warn(service, "SyncLoadBalancerFailed", "Error syncing load balancer: \(error)")
-            throw error
-        }
+        return plan
     }
 
     /// Creates or updates the load balancer, records its id, and publishes its address.
-    private func apply(_ plan: LoadBalancerPlan, to service: Service, uidLabel: String) async throws -> ReconcileResult {
+    ///
+    /// - Parameter group: the other Services sharing the load balancer (same `label`).
+    func apply(_ plan: LoadBalancerPlan, to service: Service, uidLabel: String, group: [Service]) async throws -> ReconcileResult {
         let annotations = service.metadata.annotations
         var appliedFingerprint = annotations[LoadBalancerAnnotations.appliedFingerprint.info.key]
         var recordedID = recordedIDs(service).first
         var wrote = false
         var loadBalancer: LoadBalancer
-        if let found = try await locate(service, uidLabel: uidLabel, customLabel: plan.spec.label) {
+        if let found = try await locate(service, uidLabel: uidLabel, customLabel: plan.spec.label, group: group) {
             loadBalancer = found
         } else {
             await recorder.record(.normal, reason: "EnsuringLoadBalancer", message: "Ensuring load balancer", about: service)
@@ -153,7 +190,11 @@ extension ServiceController {
             if let hostname = try? LoadBalancerAnnotations.hostname.explicitValue(in: annotations) {
                 [LoadBalancerIngress(hostname: hostname)]
             } else {
-                [LoadBalancerIngress(ip: ipv4)] + (loadBalancer.ipv6.map { [LoadBalancerIngress(ip: $0)] } ?? [])
+                ([ipv4] + (Self.wantsIPv6(service) ? loadBalancer.ipv6.map { [$0] } ?? [] : [])).map { address in
+                    var entry = LoadBalancerIngress(ip: address)
+                    entry.ipMode = Self.ipMode(plan)
+                    return entry
+                }
             }
         let ingressChanged = service.status.loadBalancerIngress.map(\.json) != ingress.map(\.json)
         if ingressChanged { try await patchIngress(service, ingress) }
@@ -163,14 +204,28 @@ extension ServiceController {
         return .done
     }
 
-    /// The Service's load balancer: by the id recorded on it, else by the UID label it is created
-    /// under, else (its id annotation lost after a rename to a custom label) by that label when
-    /// exactly one load balancer carries it and no other Service records it, as Vultr's CCM
-    /// matches by label. Nil only when the cloud confirmed there is none (a 404, or absent from a
+    /// The Service's load balancer: by the id recorded on it (unless that is a shared load
+    /// balancer it is leaving), else by an id another member of its group records, else by the
+    /// UID label it is created under, else by its custom label or a group member's UID label
+    /// (its id annotation lost after a rename to a custom label, or a group whose first member
+    /// has not recorded the id yet). A load balancer another Service outside the group records is
+    /// never taken. Nil only when the cloud confirmed there is none (a 404, or absent from a
     /// successful list).
-    private func locate(_ service: Kubernetes.Service, uidLabel: String, customLabel: String) async throws -> LoadBalancer? {
+    private func locate(_ service: Kubernetes.Service, uidLabel: String, customLabel: String, group: [Service]) async throws -> LoadBalancer? {
         for id in recordedIDs(service) {
-            if let found = try await cache.loadBalancer(id: id) { return found }
+            guard let found = try await cache.loadBalancer(id: id) else { continue }
+            if found.label != customLabel && found.label != uidLabel && !referencingServices(found, besides: service).isEmpty {
+                continue  // a shared load balancer this Service left: its members keep it
+            }
+            return found
+        }
+        let groupUIDLabels = Set(group.compactMap(LoadBalancerName.uidLabel(for:)))
+        for member in group {
+            for id in recordedIDs(member) {
+                if let found = try await cache.loadBalancer(id: id), found.label == customLabel || groupUIDLabels.contains(found.label) {
+                    return found
+                }
+            }
         }
         let all = try await cache.all()
         let matches = all.filter { $0.label == uidLabel }.sorted { $0.id < $1.id }
@@ -181,13 +236,31 @@ extension ServiceController {
         }
         if let match = matches.first { return match }
         guard customLabel != uidLabel else { return nil }
-        let labelled = all.filter { $0.label == customLabel }
-        guard labelled.count == 1, let candidate = labelled.first else { return nil }
-        var claimed = false
-        services.cache.forEach { other in
-            if other.metadata.uid != service.metadata.uid && recordedIDs(other).contains(candidate.id) { claimed = true }
+        let groupKeys = Set(group.map(\.key))
+        let labelled = all.filter { $0.label == customLabel || groupUIDLabels.contains($0.label) }.sorted { $0.id < $1.id }
+        // Taken by a Service outside the group: not ours.
+        let free = labelled.filter { candidate in
+            referencingServices(candidate, besides: service).allSatisfy { groupKeys.contains($0.key) }
         }
-        return claimed ? nil : candidate
+        if group.isEmpty {
+            guard labelled.count == 1, let candidate = free.first else { return nil }
+            return candidate
+        }
+        if free.count > 1 {
+            logger.info("several load balancers carry the shared label; using the first", metadata: [
+                "service.key": "\(service.key)", "lb.ids": "\(free.map(\.id).joined(separator: ","))",
+            ])
+        }
+        return free.first
+    }
+
+    /// `status.loadBalancer.ingress[].ipMode`: `Proxy` when the load balancer must see the traffic
+    /// itself (it terminates TLS on an `https` frontend, or sends the PROXY protocol header), so
+    /// kube-proxy sends in-cluster clients through it instead of short-cutting to the Service;
+    /// `VIP` otherwise.
+    static func ipMode(_ plan: LoadBalancerPlan) -> String {
+        let terminatesTLS = plan.spec.forwardingRules.contains { $0.frontendProtocol == .https }
+        return plan.spec.proxyProtocol || terminatesTLS ? "Proxy" : "VIP"
     }
 
     /// Load balancer ids recorded on the Service: Vultr's key, Mooring's, then Vultr's legacy key.
@@ -223,7 +296,7 @@ extension ServiceController {
 
     // MARK: Writes to the Service
 
-    private func addFinalizer(_ service: Service) async throws {
+    func addFinalizer(_ service: Service) async throws {
         guard !service.metadata.finalizers.contains(Self.finalizer) else { return }
         _ = try await client.modify(Service.self, name: service.name, namespace: service.namespace) { current in
             guard !current.metadata.finalizers.contains(Self.finalizer) else { return false }

@@ -18,6 +18,8 @@ public final class ServiceController: ServiceLifecycle.Service, Sendable {
     let services: Informer<Kubernetes.Service>
     let nodes: Informer<Node>
     let secrets: Informer<Secret>?
+    /// When given, an edit of a `firewall-rules-cm` ConfigMap re-syncs the Services naming it.
+    let configMaps: Informer<ConfigMap>?
     let cloud: any LoadBalancers
     let cache: LoadBalancerCache
     let recorder: EventRecorder
@@ -31,14 +33,21 @@ public final class ServiceController: ServiceLifecycle.Service, Sendable {
     /// UIDs of Services whose finalizer this controller removed after cleaning up: their
     /// deletion needs no second pass.
     let cleanedUp = Mutex<Set<String>>([])
+    /// Held per shared `label` while its load balancer is looked up and changed.
+    let groupLocks = KeyedLock()
+    /// The VPC of the instance the controller runs on, once read (for `vpc: "true"`).
+    let knownInstanceVPC = Mutex<String?>(nil)
     private let nodeChanges: AsyncStream<Void>
     private let nodeChangeSignal: AsyncStream<Void>.Continuation
 
     /// - Parameters:
     ///   - secrets: when given, a change to a TLS Secret re-syncs the Services naming it at once;
     ///     without it, a rotated Secret is applied at the next `lbResyncPeriod`.
+    ///   - configMaps: when given, a change to a `firewall-rules-cm` ConfigMap re-syncs the
+    ///     Services naming it at once, and lookups are answered from its cache.
     public init(
         client: KubernetesClient, services: Informer<Kubernetes.Service>, nodes: Informer<Node>, secrets: Informer<Secret>? = nil,
+        configMaps: Informer<ConfigMap>? = nil,
         cloud: any LoadBalancers, recorder: EventRecorder, configuration: ServiceControllerConfiguration = .init(),
         logger: Logger
     ) {
@@ -46,6 +55,7 @@ public final class ServiceController: ServiceLifecycle.Service, Sendable {
         self.services = services
         self.nodes = nodes
         self.secrets = secrets
+        self.configMaps = configMaps
         self.cloud = cloud
         // A snapshot must be older than a resync period by the next round, or drift would go unseen.
         self.cache = LoadBalancerCache(

@@ -15,8 +15,11 @@ public struct ServiceControllerConfiguration: Sendable {
     public var nodeSyncDebounce: Duration
     /// Region for load balancers when the target nodes carry no `topology.kubernetes.io/region`.
     public var region: String?
-    /// The VPC used for the `vpc: "true"` annotation.
+    /// The VPC used for the `vpc: "true"` annotation; when nil, ``instanceVPC`` is asked.
     public var defaultVPC: String?
+    /// Reads the VPC (`network-v2-id`) of the instance the controller runs on, from the metadata
+    /// service; asked once a Service needs it, its answer kept. Nil answers "no VPC".
+    public var instanceVPC: (@Sendable () async throws -> String?)?
     /// Name of the cluster, for logs (load balancer labels derive from the Service UID alone).
     public var clusterName: String
 

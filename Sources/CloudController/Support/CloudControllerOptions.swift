@@ -18,6 +18,9 @@ public struct CloudControllerOptions: Sendable {
     public var loadBalancerResyncPeriod: Duration
     /// `--region`, or the metadata service's answer; nil when neither was available.
     public var region: String?
+    /// Reads the VPC (`network-v2-id`) of the instance the controller runs on from the metadata
+    /// service (`--metadata-url`), for Services with `vpc: "true"`; nil when not available.
+    public var instanceVPC: (@Sendable () async throws -> String?)?
 
     public init(
         clusterName: String = "kubernetes", clusterCIDRs: [IPNetwork] = [], configureCloudRoutes: Bool = true,

@@ -11,6 +11,8 @@ public struct ControllerContext: Sendable {
     public let nodes: Informer<Node>
     /// The process's one `CachedInstances`: a sync period costs one list call, not one per node.
     public let instances: any Instances
+    /// Bare-metal servers, for nodes labelled `vultr.com/baremetal: "true"` (cached like `instances`).
+    public let bareMetals: (any Instances)?
     public let routes: any Routes
     public let loadBalancers: any LoadBalancers
     public let options: CloudControllerOptions
@@ -18,11 +20,12 @@ public struct ControllerContext: Sendable {
 
     public init(
         client: KubernetesClient, nodes: Informer<Node>, instances: any Instances, routes: any Routes,
-        loadBalancers: any LoadBalancers, options: CloudControllerOptions, logger: Logger
+        loadBalancers: any LoadBalancers, options: CloudControllerOptions, logger: Logger, bareMetals: (any Instances)? = nil
     ) {
         self.client = client
         self.nodes = nodes
         self.instances = instances
+        self.bareMetals = bareMetals
         self.routes = routes
         self.loadBalancers = loadBalancers
         self.options = options

@@ -15,6 +15,13 @@ extension Node {
     /// The annotation the kubelet sets from `--node-ip` when the cloud provider is external.
     public static let providedNodeIPAnnotation = "alpha.kubernetes.io/provided-node-ip"
 
+    /// The label Vultr's CCM reads: `"true"` marks a node running on a bare-metal server
+    /// (`/v2/bare-metals`) rather than an instance.
+    public static let bareMetalLabel = "vultr.com/baremetal"
+
+    /// `true` when the node is labelled `vultr.com/baremetal: "true"`.
+    public var isBareMetal: Bool { metadata.labels[Self.bareMetalLabel] == "true" }
+
     /// `true` when the `Ready` condition is `True`.
     public var isReady: Bool { status.isReady }
 

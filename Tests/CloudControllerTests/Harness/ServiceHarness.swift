@@ -106,15 +106,17 @@ final class ServiceHarness: Sendable {
         let services = Informer<Service>(client: client, logger: logger)
         let nodes = Informer<Node>(client: client, logger: logger)
         let secrets = Informer<Secret>(client: client, logger: logger)
+        let configMaps = Informer<ConfigMap>(client: client, logger: logger)
         let recorder = EventRecorder(client: client, component: "service-controller", logger: logger)
         let controller = ServiceController(
-            client: client, services: services, nodes: nodes, secrets: secrets, cloud: counting, recorder: recorder,
-            configuration: configuration, logger: logger)
+            client: client, services: services, nodes: nodes, secrets: secrets, configMaps: configMaps, cloud: counting,
+            recorder: recorder, configuration: configuration, logger: logger)
         let task = Task {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await services.run() }
                 group.addTask { try await nodes.run() }
                 group.addTask { try await secrets.run() }
+                group.addTask { try await configMaps.run() }
                 group.addTask { try await controller.run() }
             }
         }
