@@ -6,6 +6,8 @@ struct APIResponse: Sendable {
     var status: Int
     var body: JSONValue
     var headers: [(String, String)] = []
+    /// Sent as `text/plain` instead of `body` when set (health endpoints).
+    var text: String?
 
     /// A `meta/v1.Status` failure, shaped like kube-apiserver's.
     static func failure(

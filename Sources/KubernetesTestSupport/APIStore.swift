@@ -124,6 +124,7 @@ final class APIStore: Sendable {
             object["metadata"] = .object(metadata)
             object["kind"] = object["kind"] ?? .string(path.collection.kind)
             object["apiVersion"] = object["apiVersion"] ?? .string(path.groupVersion)
+            Self.foldStringData(&object, path)
             state.objects[path.collection, default: [:]][key] = object
             Self.record(&state, path.collection, "ADDED", object)
             return APIResponse(status: 201, body: .object(object))
@@ -206,6 +207,18 @@ final class APIStore: Sendable {
         }
     }
 
+    /// A Secret's `stringData` is write-only, as in kube-apiserver: each entry is stored in `data`
+    /// (base64), over a `data` entry of the same key, and `stringData` itself is dropped.
+    private static func foldStringData(_ object: inout JSONObject, _ path: APIPath) {
+        guard path.resource == "secrets", let strings = object["stringData"]?.objectValue else { return }
+        var data = object["data"]?.objectValue ?? [:]
+        for (key, value) in strings {
+            data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString())
+        }
+        object["data"] = .object(data)
+        object.removeValue(forKey: "stringData")
+    }
+
     private static func update(_ state: inout State, _ path: APIPath, candidate: JSONObject) -> APIResponse {
         let key = Self.key(path.namespace, path.name ?? "")
         guard let old = state.objects[path.collection]?[key] else { return .notFound(path) }
@@ -223,22 +236,24 @@ final class APIStore: Sendable {
                     "Operation cannot be fulfilled on \(path.resource) \"\(path.name ?? "")\": the object has been modified; please apply your changes to the latest version and try again"
             )
         }
-        var new: JSONObject
+        var new = candidate
         if path.subresource == "status" {
-            new = old
-            new["status"] = candidate["status"]
-        } else {
-            new = candidate
-            if path.collection.hasStatusSubresource { new["status"] = old["status"] }
-            for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name", "generation"] {
-                candidateMetadata[field] = oldMetadata[field]
-            }
-            if new["spec"] != old["spec"] {
-                candidateMetadata["generation"] = .int(Int64((oldMetadata["generation"]?.intValue ?? 0) + 1))
-            }
-            candidateMetadata["resourceVersion"] = oldMetadata["resourceVersion"]
-            new["metadata"] = .object(candidateMetadata)
+            // As kube-apiserver's status strategies for Services and Nodes: the spec stays, the
+            // status and metadata changes (labels, annotations, finalizers) are taken. The
+            // upstream service controller adds its cleanup finalizer this way.
+            new["spec"] = old["spec"]
+        } else if path.collection.hasStatusSubresource {
+            new["status"] = old["status"]
         }
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "namespace", "name", "generation"] {
+            candidateMetadata[field] = oldMetadata[field]
+        }
+        if new["spec"] != old["spec"] {
+            candidateMetadata["generation"] = .int(Int64((oldMetadata["generation"]?.intValue ?? 0) + 1))
+        }
+        candidateMetadata["resourceVersion"] = oldMetadata["resourceVersion"]
+        new["metadata"] = .object(candidateMetadata)
+        Self.foldStringData(&new, path)
         new["kind"] = old["kind"]
         new["apiVersion"] = old["apiVersion"]
         if new == old { return APIResponse(status: 200, body: .object(old)) }

@@ -2,7 +2,7 @@ import Kubernetes
 
 /// What the stand-in tells clients about itself, as kube-apiserver does, so that kubectl (which
 /// discovers resources before any call) can `get`, `describe` and `apply` the kinds it stores:
-/// `/version`, the legacy discovery documents (`/api`, `/api/v1`, `/apis`, `/apis/{group}/{version}`),
+/// `/healthz` (and `/livez`, `/readyz`), `/version`, the legacy discovery documents (`/api`, `/api/v1`, `/apis`, `/apis/{group}/{version}`),
 /// and an OpenAPI v3 index whose PATCH operations declare the `fieldValidation` parameter (kubectl
 /// then leaves validation to the server instead of downloading schemas) without declaring a
 /// strategic-merge body (kubectl then builds its patches from its own compiled-in types).
@@ -67,6 +67,9 @@ enum Discovery {
     static func answer(path: String) -> APIResponse? {
         let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         switch trimmed {
+        case "/healthz", "/livez", "/readyz":
+            // Plain `ok`, as kube-apiserver answers (client-go's start-up wait asks /healthz).
+            return APIResponse(status: 200, body: "ok", text: "ok")
         case "/version":
             return ok([
                 "major": .string(serverVersion.major), "minor": .string(serverVersion.minor),

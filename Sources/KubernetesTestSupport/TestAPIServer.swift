@@ -190,10 +190,16 @@ public final class TestAPIServer: Sendable {
     ) async throws -> Bool {
         switch route(head, body: body) {
         case .response(let response):
-            var data = (try? JSONCoding.encode(response.body)) ?? Data()
-            data.append(UInt8(ascii: "\n"))
+            var data: Data
             var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "application/json")
+            if let text = response.text {
+                data = Data(text.utf8)
+                headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+            } else {
+                data = (try? JSONCoding.encode(response.body)) ?? Data()
+                data.append(UInt8(ascii: "\n"))
+                headers.add(name: "Content-Type", value: "application/json")
+            }
             headers.add(name: "Content-Length", value: String(data.count))
             for (name, value) in response.headers { headers.add(name: name, value: value) }
             try await outbound.write(

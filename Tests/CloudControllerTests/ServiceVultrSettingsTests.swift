@@ -72,6 +72,7 @@ struct ServiceVultrSettingsTests {
             ])
             try await h.waitUntilPublished("web")
             #expect(try await h.loadBalancer(of: "web")?.firewallRules == [.init(port: 80, source: "10.0.0.0/8")])
+            try await h.settle()
             h.counting.reset()
             _ = try await h.client.modify(ConfigMap.self, name: "fw", namespace: "default") { configMap in
                 configMap.data = ["firewallRules": "v4:\n  - source: 172.16.0.0/12\n    port: 80\nv6:\n  - source: 2001:db8::/32\n    port: 80\n"]

@@ -92,3 +92,28 @@ def test_what_the_standin_cannot_read_is_refused_plainly(standin):
     assert "unknown format" in out.stderr or "UnsupportedMediaType" in out.stderr or "415" in out.stderr
     missing = kubectl(standin, "get", "service", "nope", check=False)
     assert missing.returncode != 0 and "NotFound" in missing.stderr
+
+
+def test_standin_behaves_as_kube_apiserver_where_client_go_relies_on_it(standin):
+    import requests
+    base = f"http://127.0.0.1:{standin.port}"
+    token = {"Authorization": f"Bearer {standin.token}"} if getattr(standin, "token", None) else {}
+    health = requests.get(f"{base}/healthz", headers=token, timeout=5)
+    assert health.status_code == 200 and health.text == "ok"
+    # A Secret's stringData is folded into data (base64) and not kept.
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tls"}, "stringData": {"domainZone": "example.com"},
+              "data": {"subDomain": "c2hvcA=="}}
+    kubectl(standin, "apply", "-f", "-", stdin=json.dumps(secret))
+    stored = json.loads(kubectl(standin, "get", "secret", "tls", "-o", "json").stdout)
+    assert stored["data"] == {"domainZone": "ZXhhbXBsZS5jb20=", "subDomain": "c2hvcA=="} and "stringData" not in stored
+    # The status subresource takes metadata changes (the upstream service controller adds its
+    # cleanup finalizer so) but never the spec.
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "lb"},
+               "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}}
+    kubectl(standin, "apply", "-f", "-", stdin=json.dumps(service))
+    patch = {"metadata": {"finalizers": ["service.kubernetes.io/load-balancer-cleanup"]},
+             "spec": {"type": "ClusterIP"}, "status": {"loadBalancer": {"ingress": [{"ip": "192.0.2.1"}]}}}
+    kubectl(standin, "patch", "service", "lb", "--subresource=status", "--type=merge", "-p", json.dumps(patch))
+    stored = json.loads(kubectl(standin, "get", "service", "lb", "-o", "json").stdout)
+    assert stored["metadata"]["finalizers"] == ["service.kubernetes.io/load-balancer-cleanup"]
+    assert stored["spec"]["type"] == "LoadBalancer" and stored["status"]["loadBalancer"]["ingress"] == [{"ip": "192.0.2.1"}]

@@ -124,6 +124,28 @@ final class ServiceHarness: Sendable {
         current.withLock { $0 = controller }
     }
 
+    /// Waits until the controller is at rest: nothing queued and no cloud call for 500 ms, so a
+    /// count taken afterwards belongs to what the test does next, not to a reconcile still
+    /// finishing from before (e.g. the informers' first delivery of an object created earlier).
+    func settle(timeout: Duration = .seconds(10)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var last = counting.total
+        var quietSince = clock.now
+        while clock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            let depth = current.withLock { $0 }?.queue.depth ?? 0
+            let now = counting.total
+            if now != last || depth > 0 {
+                last = now
+                quietSince = clock.now
+            } else if clock.now - quietSince >= .milliseconds(500) {
+                return
+            }
+        }
+        Issue.record("the service controller did not come to rest within \(timeout)")
+    }
+
     /// Asks the running controller for a drift-repair round now.
     func resync() async { await current.withLock { $0 }?.resync() }
 
