@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "CSIDriver",
             dependencies: [
-                "CSI", "RPC", "Telemetry", "MetricsHTTP",
+                "CSI", "RPC",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -179,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC", "Telemetry",
+                "CSIDriver", "RPC", "Telemetry", "MetricsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -32,11 +32,23 @@ import Testing
                 ])
                 #expect(instance.publicIPv6?.contains(":") == true)
                 #expect(try await eventually { try await !h.events("Synced", about: "worker-1").isEmpty })
-                // Two writes besides the event: the addresses, then one patch guarded by the
-                // resourceVersion the first returned; no read-modify-update.
-                #expect(h.requests("PATCH", "/nodes/worker-1/status") == 1)
-                #expect(h.requests("PATCH", "/nodes/worker-1") == 1)
-                #expect(h.requests("PUT", "/nodes/worker-1") == 0)
+            }
+        }
+    }
+
+    /// Two writes besides the event: the addresses, then one update guarded by the
+    /// resourceVersion the first returned — the node is not read back before it is changed.
+    @Test func initializesWithTwoWritesAndNoRead() async throws {
+        try await NodeHarness.with { h in
+            _ = try await h.newInstance("worker-2")
+            try await h.running(controller(h)) {
+                try await h.createNode("worker-2")
+                // Waiting on the event lists events; nothing here reads the node itself.
+                #expect(try await eventually { try await !h.events("Synced", about: "worker-2").isEmpty })
+                #expect(h.requests("PATCH", "/nodes/worker-2/status") == 1)
+                #expect(h.requests("PUT", "/nodes/worker-2") == 1)
+                #expect(h.requests("GET", "/nodes/worker-2") == 0)
+                #expect(try await h.node("worker-2")?.hasTaint(CloudTaints.uninitialized) == false)
             }
         }
     }

@@ -90,10 +90,11 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
             guard uninitialized else { return .done }
             throw error
         }
-        // At most two writes: the addresses (replaced whole) on the status, then one patch —
-        // guarded by the resourceVersion the first write returned — that sets the provider ID
-        // (only if empty) and the labels and takes the taint off last. Only a conflict (someone
-        // else changed the node meanwhile) costs a read and another write.
+        // At most two writes: the addresses (replaced whole) on the status, then one update —
+        // guarded by the resourceVersion the first write returned (or the cached one) — that sets
+        // the provider ID (only if empty) and the labels and takes the taint off last; no read
+        // first. Only a conflict (someone else changed the node meanwhile) costs a read and
+        // another write. Update, not patch: the verbs the CCM's RBAC already grants.
         var current = node
         if NodeAddresses.pairs(node.status.addresses) != NodeAddresses.pairs(addresses) {
             current = try await client.patch(
@@ -119,7 +120,7 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
         var initialized = current
         initialize(&initialized)
         do {
-            _ = try await client.patch(from: current, to: initialized)
+            _ = try await client.update(initialized)
         } catch let error as KubernetesError where error.code == .conflict {
             _ = try await client.modify(Node.self, name: node.name) { node in
                 initialize(&node)
