@@ -8,10 +8,12 @@ import Synchronization
 /// path and wants a 2xx or 3xx status within the timeout. Outcomes go to the ``TargetPool``.
 final class HealthMonitor: Sendable {
     private let group: any EventLoopGroup
+    private let limiter: ProbeLimiter
     private let tasks = Mutex<[RepeatedTask]>([])
 
-    init(group: any EventLoopGroup) {
+    init(group: any EventLoopGroup, limiter: ProbeLimiter = .shared) {
         self.group = group
+        self.limiter = limiter
     }
 
     /// Replaces the running checks with checks of `targets` as `check` says; `onChange` hears
@@ -21,12 +23,16 @@ final class HealthMonitor: Sendable {
         onChange: @escaping @Sendable (BalancerSpec.Target, TargetPool.Health) -> Void
     ) {
         stop()
-        let started = targets.map { target in
+        let limiter = self.limiter
+        let started = targets.enumerated().map { index, target in
             let loop = group.next()
+            // The first checks are spread over up to a second, so that many targets do not
+            // stay in step interval after interval.
+            let spread = TimeAmount.milliseconds(Int64(index * 1000 / max(targets.count, 1)))
             return loop.scheduleRepeatedAsyncTask(
-                initialDelay: .zero, delay: .seconds(Int64(check.checkInterval))
+                initialDelay: spread, delay: .seconds(Int64(check.checkInterval))
             ) { _ in
-                Self.probe(target.address, check, on: loop).map { success in
+                limiter.run(on: loop) { Self.probe(target.address, check, on: loop) }.map { success in
                     if let changed = pool.record(target, success: success, check: check) { onChange(target, changed) }
                 }
             }
