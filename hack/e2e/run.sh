@@ -148,6 +148,7 @@ cleanup() {
 # Processes are ended by the ids this run recorded, plus the containerd shims serving this run's
 # containerd (found by its socket path on their command line), in reverse order of start.
 stop_cluster() {
+  set +e +o pipefail  # clean up as much as can be, whatever fails on the way
   local sock=$WORK/containerd/containerd.sock
   for (( i=${#pids[@]}-1; i>=0; i-- )); do
     kill "${pids[$i]}" 2>/dev/null || true
@@ -157,7 +158,7 @@ stop_cluster() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   local shims=()
   for d in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -qF -- "-address $sock"; then shims+=("${d#/proc/}"); fi
+    if tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -qF -- "-address $sock"; then shims+=("${d#/proc/}"); fi
   done
   for p in "${shims[@]}"; do
     # The shim's children (the containers' processes) die with their PID namespace's init.
