@@ -1,4 +1,5 @@
-"""Unary-call throughput, server CPU per call and resident memory of a Mooring gRPC server.
+"""Unary-call throughput, server CPU per call and resident memory of a Mooring gRPC server,
+and, given a reference server (another CSI node plugin), both side by side in one run.
 
 Driven by hack/bench-rpc; the load comes from Python grpcio (an independent implementation)
 in separate processes, one HTTP/2 connection each, so the client side is not one GIL.
@@ -29,7 +30,11 @@ def worker(target, method, payload, seconds, start_at, results):
     opts = [("grpc.use_local_subchannel_pool", 1)]  # one connection per worker process
     with grpc.insecure_channel(target, options=opts) as ch:
         call = ch.unary_unary(method)
-        call(payload, timeout=10)
+        try:
+            call(payload, timeout=10)
+        except grpc.RpcError as error:
+            results.put(f"{method} on {target}: {error.code().name} {error.details()}")
+            return
         while time.time() < start_at:
             time.sleep(0.001)
         n = 0
@@ -57,6 +62,9 @@ def run(target, method, payload, connections, seconds, pid):
     cpu0 = proc_cpu_seconds(pid)
     t0 = time.time()
     collected = [results.get(timeout=seconds + 60) for _ in procs]
+    failures = [c for c in collected if isinstance(c, str)]
+    if failures:
+        raise SystemExit(f"the server refused the benchmark's call: {failures[0]}")
     elapsed = time.time() - t0
     cpu1 = proc_cpu_seconds(pid)
     for p in procs:
@@ -72,15 +80,53 @@ def run(target, method, payload, connections, seconds, pid):
     }
 
 
+COMPARED = ["/csi.v1.Identity/GetPluginInfo", "/csi.v1.Node/NodeGetCapabilities"]
+
+
+def compare(args):
+    """Mooring's server and the reference, the same load on each in turn (two rounds, interleaved,
+    the lower CPU per call of each kept), for each method in COMPARED."""
+    servers = {"mooring": (args.target, args.pid), "reference": (args.reference_target, args.reference_pid)}
+    idle = {name: rss_kib(pid) for name, (_, pid) in servers.items()}
+    best = {}
+    for method in COMPARED:
+        for _ in range(2):
+            for name, (target, pid) in servers.items():
+                r = run(target, method, b"", args.clients, args.seconds, pid)
+                key = (name, method)
+                if key not in best or r["server_cpu_us_per_call"] < best[key]["server_cpu_us_per_call"]:
+                    best[key] = r
+    loaded = {name: rss_kib(pid) for name, (_, pid) in servers.items()}
+    print(f"side by side: {args.clients} client processes, {args.seconds:.0f} s per run, best of 2 interleaved runs")
+    print(f"{'method':<36} {'csi-node µs/call':>16} {'reference µs/call':>17} {'ratio':>6} "
+          f"{'csi-node calls/s':>16} {'reference calls/s':>17}")
+    for method in COMPARED:
+        m, r = best[("mooring", method)], best[("reference", method)]
+        ratio = m["server_cpu_us_per_call"] / r["server_cpu_us_per_call"]
+        print(f"{method:<36} {m['server_cpu_us_per_call']:>16.1f} {r['server_cpu_us_per_call']:>17.1f} "
+              f"{ratio:>5.2f}x {m['calls_per_s']:>16.0f} {r['calls_per_s']:>17.0f}")
+        print(f"server CPU per RPC ratio {method.rsplit('/', 1)[1]}: {ratio:.2f}x the reference")
+    for label, figures in (("idle", idle), ("loaded", loaded)):
+        ratio = figures["mooring"] / figures["reference"]
+        print(f"RSS {label}: csi-node {figures['mooring'] / 1024:.1f} MiB, reference "
+              f"{figures['reference'] / 1024:.1f} MiB, ratio {ratio:.2f}x")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--target", required=True)
     ap.add_argument("--method", required=True)
     ap.add_argument("--pid", type=int, required=True)
     ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--reference-target")
+    ap.add_argument("--reference-pid", type=int)
+    ap.add_argument("--clients", type=int, default=4)
     args = ap.parse_args()
 
     idle = rss_kib(args.pid)
+    if args.reference_target:
+        compare(args)
+        print()
     print(f"idle RSS: {idle / 1024:.1f} MiB")
     print(f"{'connections':>11} {'calls/s':>9} {'server CPU µs/call':>19} {'p50 ms':>7} {'p99 ms':>7}")
     for connections in (1, 8):

@@ -17,7 +17,7 @@ extension ControllerService {
             let handle = VolumeHandle(volumeID: request.volumeId)
             if handle.type == .vfs {
                 if let problem = VolumeCapabilityCheck.problem(with: capability, for: .vfs) { throw DriverError.invalidArgument(problem) }
-                return try await inFlight.run(request.volumeId, operation: "ControllerPublishVolume") {
+                return try await inFlight.run(Self.attachmentKey(request.volumeId, request.nodeId), operation: "ControllerPublishVolume") {
                     try await publishFileSystem(request, handle.cloudID, context, log)
                 }
             }
@@ -25,7 +25,7 @@ extension ControllerService {
                 // A bare id may be a VFS vultr-csi provisioned, which may be shared.
                 if fileSystems != nil, VolumeCapabilityCheck.problem(with: capability, for: .vfs) == nil,
                    case .vfs(let fileSystem)? = try? await resolve(request.volumeId) {
-                    return try await inFlight.run(request.volumeId, operation: "ControllerPublishVolume") {
+                    return try await inFlight.run(Self.attachmentKey(request.volumeId, request.nodeId), operation: "ControllerPublishVolume") {
                         try await publishFileSystem(request, fileSystem.id, context, log)
                     }
                 }
@@ -103,6 +103,9 @@ extension ControllerService {
         }
     }
 
+    /// The in-flight key of one VFS attachment: a shared volume's nodes publish in parallel.
+    static func attachmentKey(_ volumeID: String, _ nodeID: String) -> String { "\(volumeID) on \(nodeID)" }
+
     private func published(_ volume: CloudAPI.Volume) -> ControllerPublishVolumeResponse {
         var response = ControllerPublishVolumeResponse()
         response.publishContext = PublishContext.context(mountID: volume.mountID)
@@ -113,12 +116,15 @@ extension ControllerService {
                          _ context: CallContext) async throws -> ControllerUnpublishVolumeResponse {
         try await serve(context, ["volume.id": .string(request.volumeId), "node.id": .string(request.nodeId)]) { log in
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
-            try await inFlight.run(request.volumeId, operation: "ControllerUnpublishVolume") {
-                let handle = VolumeHandle(volumeID: request.volumeId)
-                if handle.type == .vfs {
+            let handle = VolumeHandle(volumeID: request.volumeId)
+            if handle.type == .vfs {
+                // A VFS's nodes attach and detach independently: guarded per volume and node.
+                try await inFlight.run(Self.attachmentKey(request.volumeId, request.nodeId), operation: "ControllerUnpublishVolume") {
                     try await unpublishFileSystem(handle.cloudID, nodeID: request.nodeId, log)
-                    return
                 }
+                return ControllerUnpublishVolumeResponse()
+            }
+            try await inFlight.run(request.volumeId, operation: "ControllerUnpublishVolume") {
                 let volume: CloudAPI.Volume
                 do {
                     volume = try await cloud.volume(id: request.volumeId)

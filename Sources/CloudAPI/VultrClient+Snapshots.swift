@@ -5,14 +5,14 @@ extension VultrClient {
     }
 
     public func createSnapshot(volumeID: String, description: String) async throws -> VolumeSnapshot {
-        try await exchange(
+        try await exchangeBare(
             "snapshots.create", .POST, "/v2/blocks/snapshots",
             body: CreateBody(blockId: try segment(volumeID, "volume"), description: description), as: SnapshotWire.self
         ).snapshot
     }
 
     public func snapshot(id: String) async throws -> VolumeSnapshot {
-        try await fetch("snapshots.get", "/v2/blocks/snapshots/\(segment(id, "snapshot"))", as: SnapshotWire.self).snapshot
+        try await fetchBare("snapshots.get", "/v2/blocks/snapshots/\(segment(id, "snapshot"))", as: SnapshotWire.self).snapshot
     }
 
     public func snapshots() async throws -> [VolumeSnapshot] {

@@ -16,7 +16,8 @@ extension APIHandler {
         var ipAddress: String
     }
 
-    /// `/v2/bare-metals[/{id}[/vpc2|/vpcs]]`: list, order, look up, delete, and the VPC addresses.
+    /// `/v2/bare-metals[/{id}[/vpc2|/vpcs]]`: list, order, look up, delete, and the VPC 2.0
+    /// (`/vpc2`) and legacy VPC (`/vpcs`, always empty here) attachments.
     func bareMetals(_ r: APIRequest, _ rest: [String], _ db: Database) throws -> APIResponse {
         switch (r.method, rest.count) {
         case ("GET", 0): return try list(BareMetalRecord.self, key: "bare_metals", r, db)
@@ -27,9 +28,11 @@ extension APIHandler {
             try Store.delete(BareMetalRecord.self, id: rest[0], db)
             return .noContent()
         case ("GET", 2) where rest[1] == "vpc2" || rest[1] == "vpcs":
+            // The server is in its region's VPC 2.0 network; it is in no legacy (1.0) VPC.
             let server = try Store.require(BareMetalRecord.self, id: rest[0], db)
-            let attachment = VPCAttachment(id: server.vpcId, macAddress: Self.macText(server.macAddress), ipAddress: server.internalIp)
-            return .json(ListBody(key: "vpcs", items: [attachment], total: 1, next: nil))
+            let attachments = rest[1] == "vpc2"
+                ? [VPCAttachment(id: server.vpcId, macAddress: Self.macText(server.macAddress), ipAddress: server.internalIp)] : []
+            return .json(ListBody(key: "vpcs", items: attachments, total: attachments.count, next: nil))
         case (_, 0), (_, 1): throw Self.methodNotAllowed(r)
         case (_, 2) where rest[1] == "vpc2" || rest[1] == "vpcs": throw Self.methodNotAllowed(r)
         default: throw Self.noSuchEndpoint(r)

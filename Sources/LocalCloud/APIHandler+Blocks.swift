@@ -56,19 +56,19 @@ extension APIHandler {
             }
             snapshot = found
         }
-        guard let size = body.sizeGb ?? snapshot?.size else { throw APIFailure(.badRequest, "missing field 'size_gb'") }
+        guard let size = body.sizeGb ?? snapshot?.sizeGB else { throw APIFailure(.badRequest, "missing field 'size_gb'") }
         guard sizes.contains(size) else {
             throw APIFailure(.badRequest, "size_gb must be between \(sizes.lowerBound) and \(sizes.upperBound) for \(blockType)")
         }
-        if let snapshot, size < snapshot.size {
-            throw APIFailure(.badRequest, "size_gb \(size) is smaller than the snapshot's \(snapshot.size)")
+        if let snapshot, size < snapshot.sizeGB {
+            throw APIFailure(.badRequest, "size_gb \(size) is smaller than the snapshot's \(snapshot.sizeGB)")
         }
         let id = Self.newID()
         let hex = id.replacingOccurrences(of: "-", with: "")
         let block = BlockRecord(
             id: id, dateCreated: Self.timestamp(), cost: Double(size) / 10, status: "pending", sizeGb: size,
             region: region, attachedToInstance: "", label: body.label ?? "",
-            mountId: "\(region)-\(hex.prefix(14))", blockType: blockType)
+            mountId: "\(region)-\(hex.prefix(14))", blockType: blockType, snapshotId: snapshot?.id ?? "")
         try Store.insert(block, readyAt: readyAt, db)
         try devices.create(block: id, sizeGB: size, fromSnapshot: snapshot?.id)
         logger.debug("block created", metadata: ["block.id": "\(id)", "block.size_gb": "\(size)"])
@@ -131,6 +131,8 @@ extension APIHandler {
         }
         let path = try devices.attach(block: id, mountID: block.mountId)
         block.attachedToInstance = instanceID
+        block.attachedToInstanceIp = instance.mainIp
+        block.attachedToInstanceLabel = instance.label
         do {
             try Store.update(block, db)
             try Store.setDevicePath(path, block: id, db)
@@ -159,5 +161,7 @@ extension APIHandler {
         try devices.detach(block: block.id, mountID: block.mountId, devicePath: path)
         try Store.setDevicePath(nil, block: block.id, db)
         block.attachedToInstance = ""
+        block.attachedToInstanceIp = ""
+        block.attachedToInstanceLabel = ""
     }
 }

@@ -48,6 +48,9 @@ extension APIHandler {
         var proxyProtocol: Bool?
         /// Local-cloud extension: 1 or 2.
         var proxyProtocolVersion: Int?
+        var http2: Bool?
+        var http3: Bool?
+        var timeout: Int?
         var balancingAlgorithm: String?
         var firewallRules: [Firewall]?
         var vpc: String?
@@ -123,7 +126,7 @@ extension APIHandler {
             ipv4: try loadBalancerPool.address(n), ipv6: Self.loadBalancerIPv6(n),
             genericInfo: .init(
                 balancingAlgorithm: "roundrobin", sslRedirect: false, proxyProtocol: false,
-                stickySessions: .init(cookieName: ""), vpc: ""),
+                stickySessions: .init(cookieName: ""), vpc: "", timeout: 600),
             healthCheck: .init(
                 protocol: "tcp", port: 80, path: "", checkInterval: 15, responseTimeout: 5,
                 unhealthyThreshold: 5, healthyThreshold: 5),
@@ -167,6 +170,12 @@ extension APIHandler {
             lb.proxyProtocolVersion = version
         }
         if let value = body.vpc { lb.genericInfo.vpc = value }
+        if let value = body.http2 { lb.http2 = value }
+        if let value = body.http3 { lb.http3 = value }
+        if let value = body.timeout {
+            guard (1...3600).contains(value) else { throw APIFailure(.badRequest, "timeout must be between 1 and 3600 seconds") }
+            lb.genericInfo.timeout = value
+        }
         if let sticky = body.stickySession { lb.genericInfo.stickySessions.cookieName = sticky.cookieName ?? "" }
         if let nodes = body.nodes {
             guard (1...99).contains(nodes) else { throw APIFailure(.badRequest, "nodes must be between 1 and 99") }
@@ -255,7 +264,9 @@ extension APIHandler {
             }
         }
         if let instances = body.instances {
-            for id in instances where try Store.find(InstanceRecord.self, id: id, db) == nil {
+            // Instances and bare-metal servers alike (Vultr's CCM lists every node's machine).
+            for id in instances where try Store.find(InstanceRecord.self, id: id, db) == nil
+                && Store.find(BareMetalRecord.self, id: id, db) == nil {
                 throw APIFailure.notFound("instance", id)
             }
             lb.instances = instances
@@ -312,7 +323,9 @@ extension APIHandler {
     func balancerSpecs() throws -> [BalancerSpec] {
         try store.write { db in
             let instances = Dictionary(
-                try Store.all(InstanceRecord.self, db).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+                try Store.all(InstanceRecord.self, db).map { ($0.id, $0.internalIp) }
+                    + Store.all(BareMetalRecord.self, db).map { ($0.id, $0.internalIp) },
+                uniquingKeysWith: { a, _ in a })
             let tls = try Store.allTLS(db)
             return try Store.all(LB.self, db).filter { $0.status == "active" }.map { lb in
                 BalancerSpec(
@@ -322,7 +335,7 @@ extension APIHandler {
                               backendProtocol: $0.backendProtocol, backendPort: $0.backendPort)
                     },
                     targets: lb.instances.compactMap { id in
-                        instances[id].flatMap { $0.internalIp.isEmpty ? nil : .init(instanceID: id, address: $0.internalIp) }
+                        instances[id].flatMap { $0.isEmpty ? nil : .init(instanceID: id, address: $0) }
                     },
                     algorithm: .init(rawValue: lb.genericInfo.balancingAlgorithm) ?? .roundRobin,
                     proxyProtocol: lb.genericInfo.proxyProtocol ? lb.proxyProtocolVersion ?? 1 : nil,

@@ -14,12 +14,13 @@ extension APIHandler {
         switch (r.method, rest.count) {
         case ("GET", 0): return try list(SnapshotRecord.self, key: "snapshots", r, db)
         case ("POST", 0): return try createSnapshot(r, db)
-        case ("GET", 1): return .json(Wrapped("snapshot", try Store.require(SnapshotRecord.self, id: rest[0], db)))
+        case ("GET", 1): return .json(try Store.require(SnapshotRecord.self, id: rest[0], db))
         case ("PUT", 1):
             let body = try r.decode(UpdateSnapshot.self)
             var snapshot = try Store.require(SnapshotRecord.self, id: rest[0], db)
             guard let description = body.description else { throw APIFailure(.badRequest, "missing field 'description'") }
             snapshot.description = description
+            snapshot.updatedAt = Self.timestamp()
             try Store.update(snapshot, db)
             return .noContent()
         case ("DELETE", 1):
@@ -38,10 +39,10 @@ extension APIHandler {
         let block = try Store.require(BlockRecord.self, id: blockID, db)
         guard block.status == "active" else { throw APIFailure(.locked, "block storage \(blockID) is not active yet") }
         let snapshot = SnapshotRecord(
-            id: Self.newID(), dateCreated: Self.timestamp(), description: body.description ?? "",
-            blockId: blockID, state: "PENDING", size: block.sizeGb, region: block.region)
+            id: Self.newID(), description: body.description ?? "", blockId: blockID, state: "PENDING",
+            addedAt: Self.timestamp(), sizeGB: block.sizeGb, region: block.region)
         try Store.insert(snapshot, readyAt: readyAt, db)
         try devices.snapshot(block: blockID, snapshot: snapshot.id)
-        return .json(201, Wrapped("snapshot", snapshot))
+        return .json(201, snapshot)
     }
 }

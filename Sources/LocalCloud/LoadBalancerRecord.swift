@@ -9,6 +9,9 @@ struct LoadBalancerRecord: StoredResource {
         var proxyProtocol: Bool
         var stickySessions: StickySession
         var vpc: String
+        /// Idle timeout in seconds (govultr's `generic_info.timeout`); absent in records made
+        /// before it was kept.
+        var timeout: Int?
     }
 
     struct StickySession: Codable, Sendable, Equatable {
@@ -67,6 +70,9 @@ struct LoadBalancerRecord: StoredResource {
     /// PROXY protocol version (1 or 2) used when `proxy_protocol` is on; a local-cloud extension
     /// (Vultr's flag has no version), absent means 1.
     var proxyProtocolVersion: Int?
+    /// HTTP/2 and HTTP/3 on https frontends, as sent (govultr's top-level `http2`, `http3`).
+    var http2: Bool?
+    var http3: Bool?
     /// Set when the certificate comes from `auto_ssl`.
     var autoSsl: AutoSSL?
     /// Per-target health from the data plane (local-cloud extension; filled in on output only).

@@ -45,6 +45,9 @@ public struct LocalCloudConfiguration: Sendable {
     public var routeDevice: String?
     /// Run load balancers' listeners (the data plane); off, load balancers are bookkeeping only.
     public var loadBalancerDataPlane: Bool
+    /// How often the data plane is brought in line with the store when nothing signalled a
+    /// change (a safety net: API changes and load balancers turning active apply at once).
+    public var loadBalancerResync: Duration
 
     public init(
         host: String = "127.0.0.1",
@@ -66,7 +69,8 @@ public struct LocalCloudConfiguration: Sendable {
         metricsAddress: ListenAddress? = nil,
         applyRoutesNamespace: String? = nil,
         routeDevice: String? = nil,
-        loadBalancerDataPlane: Bool = true
+        loadBalancerDataPlane: Bool = true,
+        loadBalancerResync: Duration = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -88,5 +92,6 @@ public struct LocalCloudConfiguration: Sendable {
         self.applyRoutesNamespace = applyRoutesNamespace
         self.routeDevice = routeDevice
         self.loadBalancerDataPlane = loadBalancerDataPlane
+        self.loadBalancerResync = loadBalancerResync
     }
 }

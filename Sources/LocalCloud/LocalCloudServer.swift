@@ -35,6 +35,7 @@ public final class LocalCloudServer: Sendable {
     private let serverChannels: [any Channel]
     private let dataPlane: LoadBalancerDataPlane?
     private let dataPlaneGroup: MultiThreadedEventLoopGroup?
+    private let dataPlaneChanges = DataPlaneSignal()
     private let stats = RequestStats()
     private let logger: Logger
     private let state = Mutex(State())
@@ -188,27 +189,39 @@ public final class LocalCloudServer: Sendable {
 
     // MARK: Load-balancer data plane
 
-    /// How often the data plane is brought in line with the store (API changes, load balancers
-    /// turning active, instance changes all show within this).
-    static let dataPlaneInterval = Duration.milliseconds(200)
+    /// How long the feed waits after a failed store read or a listener that could not open
+    /// before it tries again.
+    static let dataPlaneRetry = Duration.seconds(1)
 
-    /// Feeds the data plane the active load balancers until the server stops. Reading the store
+    /// Feeds the data plane the active load balancers until the server stops. It wakes when an
+    /// API call changed load balancers or instances (``dataPlaneChanges``), when the next pending
+    /// load balancer turns active, after ``LocalCloudConfiguration/loadBalancerResync`` as a
+    /// safety net, and soon again while something failed; otherwise it sleeps. Reading the store
     /// blocks, so it happens on the thread pool; the data plane itself only awaits NIO.
     private func feed(_ dataPlane: LoadBalancerDataPlane) async {
         let handler = self.handler
         var lastError = ""
         while !Task.isCancelled {
+            var wait = configuration.loadBalancerResync
             do {
-                let specs = try await threadPool.runIfActive { try handler.balancerSpecs() }
-                await dataPlane.reconcile(specs)
+                let (specs, readyAt) = try await threadPool.runIfActive {
+                    (try handler.balancerSpecs(), try handler.nextBalancerReadyAt())
+                }
+                let healthy = await dataPlane.reconcile(specs)
                 lastError = ""
+                if !healthy { wait = min(wait, Self.dataPlaneRetry) }
+                if let readyAt {
+                    let seconds = max(0, readyAt.timeIntervalSinceNow) + 0.001
+                    wait = min(wait, .milliseconds(Int64((seconds * 1000).rounded(.up))))
+                }
             } catch {
                 if "\(error)" != lastError {
                     logger.warning("load balancer state unreadable", metadata: ["error": "\(error)"])
                     lastError = "\(error)"
                 }
+                wait = min(wait, Self.dataPlaneRetry)
             }
-            try? await Task.sleep(for: Self.dataPlaneInterval)
+            await dataPlaneChanges.wait(timeout: wait)
         }
     }
 
@@ -327,6 +340,7 @@ public final class LocalCloudServer: Sendable {
             let response: APIResponse
             do {
                 response = try await threadPool.runIfActive { handler.handle(request) }
+                if APIHandler.changesDataPlane(request, status: response.status) { dataPlaneChanges.notify() }
             } catch {
                 response = .failure(APIFailure(.internalError, "server is shutting down"))
             }

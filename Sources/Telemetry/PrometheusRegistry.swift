@@ -3,7 +3,8 @@ import Synchronization
 
 /// A swift-metrics backend that keeps every metric in memory and renders it in the Prometheus
 /// text format for `/metrics`. Counters are counters; recorders are gauges (the last value);
-/// timers are summaries without quantiles (`_count` and `_sum` in seconds). A metric asked for
+/// timers are summaries without quantiles (`_count` and `_sum` in seconds); histograms, made
+/// directly with ``makeHistogram(label:dimensions:buckets:)``, are histograms. A metric asked for
 /// twice with the same label and dimensions is the same metric.
 public final class PrometheusRegistry: MetricsFactory, Sendable {
     private struct Key: Hashable, Comparable {
@@ -35,11 +36,16 @@ public final class PrometheusRegistry: MetricsFactory, Sendable {
     }
 
     private let metrics = Mutex<[Key: Value]>([:])
+    private let histograms = Mutex<[Key: Histogram]>([:])
 
     public init() {}
 
+    private static func key(_ label: String, _ dimensions: [(String, String)]) -> Key {
+        Key(label: name(label), dimensions: dimensions.map { "\(name($0.0))=\"\(escape($0.1))\"" })
+    }
+
     private func value(_ label: String, _ dimensions: [(String, String)], _ kind: Kind) -> Value {
-        let key = Key(label: Self.name(label), dimensions: dimensions.map { "\(Self.name($0.0))=\"\(Self.escape($0.1))\"" })
+        let key = Self.key(label, dimensions)
         return metrics.withLock { metrics in
             if let existing = metrics[key] { return existing }
             let created = Value(kind: kind)
@@ -58,6 +64,18 @@ public final class PrometheusRegistry: MetricsFactory, Sendable {
 
     public func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         value(label, dimensions, .summary)
+    }
+
+    /// The histogram `label{dimensions}` with upper bounds `buckets` (made on first request; a
+    /// later request gets the same one, with its original buckets).
+    public func makeHistogram(label: String, dimensions: [(String, String)], buckets: [Double]) -> Histogram {
+        let key = Self.key(label, dimensions)
+        return histograms.withLock { histograms in
+            if let existing = histograms[key] { return existing }
+            let created = Histogram(bounds: buckets)
+            histograms[key] = created
+            return created
+        }
     }
 
     // Metrics live for the process: destroying a handle keeps what it counted.
@@ -81,6 +99,20 @@ public final class PrometheusRegistry: MetricsFactory, Sendable {
                 out += "\(key.label)_count\(labels) \(snapshot.count)\n"
                 out += "\(key.label)_sum\(labels) \(Self.number(snapshot.value))\n"
             }
+        }
+        for (key, histogram) in histograms.withLock({ $0.sorted { $0.key < $1.key } }) {
+            if typed.insert(key.label).inserted { out += "# TYPE \(key.label) histogram\n" }
+            let labels = key.dimensions.isEmpty ? "" : "{\(key.dimensions.joined(separator: ","))}"
+            let prefix = key.dimensions.map { $0 + "," }.joined()
+            let snapshot = histogram.snapshot
+            var cumulative: Int64 = 0
+            for (index, count) in snapshot.counts.enumerated() {
+                cumulative += count
+                let bound = index < histogram.bounds.count ? Self.number(histogram.bounds[index]) : "+Inf"
+                out += "\(key.label)_bucket{\(prefix)le=\"\(bound)\"} \(cumulative)\n"
+            }
+            out += "\(key.label)_sum\(labels) \(Self.number(snapshot.sum))\n"
+            out += "\(key.label)_count\(labels) \(snapshot.count)\n"
         }
         return out
     }

@@ -15,7 +15,8 @@ struct CSIController: AsyncParsableCommand {
         abstract: "Mooring CSI controller plugin: the CSI Identity and Controller services on a Unix socket.",
         discussion: """
         Serves the Identity service and the Controller service: volumes are created, deleted, \
-        attached, detached, expanded and snapshotted through the cloud's block storage API. \
+        attached, detached, expanded and snapshotted through the cloud's block storage API, and \
+        shared (ReadWriteMany) volumes made as Vultr File Systems (StorageClass storage_type: vfs). \
         GetCapacity is not served (the cloud cannot tell). Probe reports ready only when the \
         cloud API answers and accepts the key.
         The API key comes from the environment variable VULTR_API_KEY or from --api-key-file.

@@ -12,6 +12,8 @@ struct CSINode: AsyncParsableCommand {
         discussion: """
         The Node service formats (ext4, xfs), mounts, publishes, expands and reports on the block \
         volumes attached to this node; it finds each disk as DEVICE-DIR/virtio-<mount_id>. \
+        A VFS (shared) volume is mounted with virtiofs by its mount tag, or, with --vfs-dir on a \
+        local cloud, bind-mounted from that directory. \
         Volumes whose context says encrypted=true are LUKS2 (cryptsetup) with the passphrase from \
         the node-stage secret "encryption-passphrase". NodeGetInfo reports the region as topology \
         key topology.block.csi.mooring.dev/region. Probe reports ready only when the filesystem \
@@ -48,6 +50,9 @@ struct CSINode: AsyncParsableCommand {
     @Option(name: .customLong("driver-name"), help: "CSI driver name reported by GetPluginInfo.")
     var driverName = DriverIdentity.defaultName
 
+    @Option(name: .customLong("metrics-address"), help: "Serve /metrics (Prometheus text: per-RPC counts and latency, mounts and their failures) and /healthz on HOST:PORT.")
+    var metricsAddress: String?
+
     @Option(name: .customLong("log-format"), help: "Log line format: text or json.")
     var logFormat: LogFormat = .text
 
@@ -61,6 +66,9 @@ struct CSINode: AsyncParsableCommand {
         guard maxVolumesPerNode >= 0 else { throw ValidationError("--max-volumes-per-node must not be negative") }
         if let nodeID, nodeID.isEmpty { throw ValidationError("--node-id must not be empty") }
         if let region, region.isEmpty { throw ValidationError("--region must not be empty") }
+        if let metricsAddress, !NodeMetrics.isValid(address: metricsAddress) {
+            throw ValidationError("--metrics-address must be HOST:PORT, got \"\(metricsAddress)\"")
+        }
     }
 
     func run() async throws {
@@ -92,16 +100,25 @@ struct CSINode: AsyncParsableCommand {
             identity: identity,
             capabilities: PluginCapabilities.mooring,
             readiness: [NodeToolsCheck()], logger: logger)
+        var metrics: NodeMetrics?
+        if let metricsAddress {
+            do { metrics = try await NodeMetrics.start(address: metricsAddress, logger: logger) } catch {
+                logger.critical("cannot serve metrics on \(metricsAddress): \(error)")
+                throw ExitCode(1)
+            }
+        }
         let locator = DeviceLocator(directory: deviceDir, wait: .seconds(deviceWait))
         let nodeService = NodeService(
             configuration: .init(nodeID: nodeID, region: region, maxVolumesPerNode: Int64(maxVolumesPerNode),
                                  locator: locator, vfsDirectory: vfsDir),
-            mounter: LinuxMounter(), encryption: LinuxVolumeEncryption(), logger: logger)
+            mounter: metrics.map { $0.metered(LinuxMounter()) } ?? LinuxMounter(), encryption: LinuxVolumeEncryption(), logger: logger)
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
                                            "region": .string(region), "device.dir": .string(deviceDir),
                                            "vfs.dir": .string(vfsDir ?? "none (virtiofs)")])
         do {
-            try await PluginServer(endpoint: endpoint, logger: logger).run { server in
+            var plugin = PluginServer(endpoint: endpoint, logger: logger)
+            plugin.onCall = metrics.map { $0.observe }
+            try await plugin.run { server in
                 identityService.register(on: server)
                 nodeService.register(on: server)
             }

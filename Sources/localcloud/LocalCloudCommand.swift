@@ -1,8 +1,8 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LocalCloud
 import Logging
+import ServiceLifecycle
 import Telemetry
 
 @main
@@ -70,6 +70,9 @@ struct LocalCloudCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Run load balancers' listeners and health checks (the data plane).")
     var lbDataPlane = true
 
+    @Option(help: "Milliseconds between the data plane's safety resyncs with the state (changes through the API apply at once).")
+    var lbResyncMs: Int = 60_000
+
     @Option(help: "Log format: json or text.")
     var logFormat: LogFormat = .text
 
@@ -83,6 +86,7 @@ struct LocalCloudCommand: AsyncParsableCommand {
         }
         do { _ = try FaultSpec(parsing: faults) } catch { throw ValidationError("--faults: \(error)") }
         guard attachLimit > 0 else { throw ValidationError("--attach-limit must be positive") }
+        guard lbResyncMs > 0 else { throw ValidationError("--lb-resync-ms must be positive") }
         guard pendingMs >= 0 else { throw ValidationError("--pending-ms must not be negative") }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must not be negative") }
         if let applyRoutes, applyRoutes.isEmpty || applyRoutes.contains("/") {
@@ -106,24 +110,17 @@ struct LocalCloudCommand: AsyncParsableCommand {
             publicPool: publicPool, privatePool: privatePool, loadBalancerPool: loadBalancerPool,
             faults: try FaultSpec(parsing: faults),
             metricsAddress: try metricsAddress.map { try ListenAddress(parsing: $0) },
-            applyRoutesNamespace: applyRoutes, routeDevice: routeDevice, loadBalancerDataPlane: lbDataPlane)
+            applyRoutesNamespace: applyRoutes, routeDevice: routeDevice, loadBalancerDataPlane: lbDataPlane,
+            loadBalancerResync: .milliseconds(lbResyncMs))
         let server = try await LocalCloudServer.start(configuration: config, logger: logger)
 
-        let signals = [SIGTERM, SIGINT].map { signo in
-            signal(signo, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
-            // @Sendable: a closure made here would otherwise be inferred @MainActor and trap off
-            // the main queue.
-            source.setEventHandler { @Sendable in
-                logger.info("signal received, stopping", metadata: ["signal": "\(signo)"])
-                Task { await server.stop() }
-            }
-            source.resume()
-            return source
-        }
-        await server.waitUntilStopped()
-        await server.stop()
-        signals.forEach { $0.cancel() }
+        // One ServiceGroup, as in cloud-controller-manager: SIGTERM/SIGINT start a graceful
+        // shutdown (listeners closed, open connections ended, state flushed), then it returns.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: LocalCloudService(server: server))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     private func listenAddress() throws -> ListenAddress {

@@ -81,6 +81,23 @@ import Testing
         }
     }
 
+    @Test func nodesPublishOneVFSAtTheSameTime() async throws {
+        try await ControllerHarness.with { h in
+            let volume = try await h.call(Controller.createVolume, Self.shared("parallel")).volume!
+            var nodes: [String] = []
+            for _ in 0..<4 { nodes.append(try await h.newNode()) }
+            // Every node's publish succeeds (none is ABORTED as a second operation on the volume).
+            let contexts = try await withThrowingTaskGroup(of: [String: String].self) { group in
+                for node in nodes {
+                    group.addTask { try await h.call(Controller.controllerPublishVolume, Self.publish(volume.volumeId, to: node)).publishContext }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(contexts.compactMap { $0["mount_vol_name"] }).count == 4)
+            #expect(try await h.api.fileSystemAttachments(id: String(volume.volumeId.dropFirst(4))).count == 4)
+        }
+    }
+
     @Test func publishingToAnUnknownNodeIsNotFound() async throws {
         try await ControllerHarness.with { h in
             let volume = try await h.call(Controller.createVolume, Self.shared("lost")).volume!

@@ -32,6 +32,11 @@ import Testing
                 ])
                 #expect(instance.publicIPv6?.contains(":") == true)
                 #expect(try await eventually { try await !h.events("Synced", about: "worker-1").isEmpty })
+                // Two writes besides the event: the addresses, then one patch guarded by the
+                // resourceVersion the first returned; no read-modify-update.
+                #expect(h.requests("PATCH", "/nodes/worker-1/status") == 1)
+                #expect(h.requests("PATCH", "/nodes/worker-1") == 1)
+                #expect(h.requests("PUT", "/nodes/worker-1") == 0)
             }
         }
     }

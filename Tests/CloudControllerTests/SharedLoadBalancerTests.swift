@@ -123,6 +123,32 @@ struct SharedLoadBalancerTests {
         }
     }
 
+    @Test func aRestartRightAfterAMemberJoinedInTheCloudFinishesTheJoinWithoutASecondLoadBalancer() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a")
+            try await h.createService("web", annotations: [Self.label: "shop"])
+            try await h.eventually("web's load balancer is labelled shop") { try await h.loadBalancer(of: "web")?.label == "shop" }
+            let lb = try #require(try await h.loadBalancer(of: "web"))
+            h.counting.reset()
+            h.counting.failAfterNextUpdate()
+            try await h.createService("api", ports: [ServicePort(name: "http", port: 8080, nodePort: 30081)], annotations: [Self.label: "shop"])
+            try await h.eventually("api's rule applied in the cloud") { h.counting.count(.update) >= 1 }
+            // The process dies before api's id is written (a retry may have written it meanwhile: forget it).
+            await h.stopController()
+            try await h.updateService("api") { $0.metadata.annotations[ServiceHarness.idKey] = nil }
+            #expect(Set(try #require(try await h.api.loadBalancers().first).forwardingRules) == [Self.rule(80, 30080), Self.rule(8080, 30081)])
+            h.counting.reset()
+            h.startController()
+            try await h.eventually("api records the shared load balancer") {
+                try await h.service("api")?.metadata.annotations[ServiceHarness.idKey] == lb.id
+            }
+            try await h.waitUntilPublished("api")
+            #expect(try await h.service("api")?.status.loadBalancerIngress.map(\.ip) == [lb.ipv4])
+            #expect(h.counting.count(.create) == 0 && h.counting.count(.delete) == 0)
+            #expect(try await h.api.loadBalancers().map(\.id) == [lb.id])
+        }
+    }
+
     @Test func aMemberDeletedWhileTheControllerWasDownDoesNotTakeTheLoadBalancerWithIt() async throws {
         try await ServiceHarness.with { h in
             let lb = try await Self.publishShop(h)

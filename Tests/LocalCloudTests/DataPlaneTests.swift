@@ -61,6 +61,65 @@ import Testing
         }
     }
 
+    /// With the safety resync an hour away, only the API's change signals (and the pending
+    /// load balancer's ready time) can bring the listeners in line: a new load balancer starts
+    /// once active, a forwarding rule added later accepts, a removed one and a deleted load
+    /// balancer close.
+    @Test func changesReachTheListenersWithoutPolling() async throws {
+        let octet = Int.random(in: 100...250)
+        try await TestServer.with({
+            $0.loadBalancerPool = "127.\(octet).3.0/24"
+            $0.privatePool = "127.\(octet).4.0/24"
+            $0.loadBalancerResync = .seconds(3600)
+        }) { t in
+            let instance = try await t.createInstance()
+            let got = try await t.call(.GET, "/v2/instances/\(instance)")
+            let target = try #require((got.json["instance"] as? [String: Any])?["internal_ip"] as? String)
+            let backendPort = Int.random(in: 20000...40000)
+            let backend = try await EchoBackend.start(name: "t0", host: target, port: backendPort)
+            defer { backend.close() }
+            func rule(_ port: Int) -> [String: Any] {
+                ["frontend_protocol": "tcp", "frontend_port": port, "backend_protocol": "tcp", "backend_port": backendPort]
+            }
+            let created = try await t.call(.POST, "/v2/load-balancers", body: [
+                "region": "ewr", "instances": [instance], "forwarding_rules": [rule(8100)],
+            ])
+            #expect(created.status == 202)
+            let lb = try #require(created.json["load_balancer"] as? [String: Any])
+            let id = try #require(lb["id"] as? String)
+            let address = try #require(lb["ipv4"] as? String)
+
+            #expect(await answers(address, 8100), "the new load balancer never listened")
+            let added = try await t.call(.POST, "/v2/load-balancers/\(id)/forwarding-rules", body: rule(8101))
+            #expect(added.status == 201)
+            #expect(await answers(address, 8101), "the added forwarding rule never listened")
+
+            let ruleID = try #require((added.json["forwarding_rule"] as? [String: Any])?["id"] as? String)
+            #expect(try await t.call(.DELETE, "/v2/load-balancers/\(id)/forwarding-rules/\(ruleID)").status == 204)
+            #expect(await refuses(address, 8101), "the removed forwarding rule kept listening")
+            #expect(try await t.call(.DELETE, "/v2/load-balancers/\(id)").status == 204)
+            #expect(await refuses(address, 8100), "the deleted load balancer kept listening")
+        }
+    }
+
+    /// Whether the address answers within 10 s of tries.
+    private func answers(_ host: String, _ port: Int) async -> Bool {
+        for _ in 0..<200 {
+            if (try? await exchange(host, port, "ping")) != nil { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// Whether the address stops answering within 10 s of tries.
+    private func refuses(_ host: String, _ port: Int) async -> Bool {
+        for _ in 0..<200 {
+            if (try? await exchange(host, port, "late")) == nil { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     /// One connection: send `payload`, half-close, read everything until the peer closes.
     private func exchange(_ host: String, _ port: Int, _ payload: String) async throws -> String {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

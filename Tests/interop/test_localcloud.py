@@ -318,12 +318,17 @@ def test_snapshots(cloud):
     block = cloud.active_block(size=15)
     r = cloud.call("POST", "/v2/blocks/snapshots", {"block_id": block["id"], "description": "nightly"})
     assert r.status_code == 201
-    snap = r.json()["snapshot"]
-    assert snap["block_id"] == block["id"] and snap["size"] == 15 and snap["state"] == "PENDING"
-    cloud.wait_for(f"/v2/blocks/snapshots/{snap['id']}", "snapshot", "state", "COMPLETE")
+    # Vultr's shape: the snapshot itself (no envelope), size in bytes, added_at/updated_at.
+    snap = r.json()
+    assert snap["block_id"] == block["id"] and snap["size"] == 15 * 2**30 and snap["state"] == "PENDING"
+    assert isinstance(snap["added_at"], str) and isinstance(snap["updated_at"], str)
+    deadline = time.monotonic() + 10
+    while cloud.call("GET", f"/v2/blocks/snapshots/{snap['id']}").json()["state"] != "COMPLETE":
+        assert time.monotonic() < deadline, "the snapshot never completed"
+        time.sleep(0.05)
     assert [s["id"] for s in cloud.call("GET", "/v2/blocks/snapshots").json()["snapshots"]] == [snap["id"]]
     assert cloud.call("PUT", f"/v2/blocks/snapshots/{snap['id']}", {"description": "weekly"}).status_code == 204
-    assert cloud.call("GET", f"/v2/blocks/snapshots/{snap['id']}").json()["snapshot"]["description"] == "weekly"
+    assert cloud.call("GET", f"/v2/blocks/snapshots/{snap['id']}").json()["description"] == "weekly"
     restored = cloud.call("POST", "/v2/blocks", {"region": "ewr", "label": "r", "snapshot_id": snap["id"]})
     assert restored.status_code == 202 and restored.json()["block"]["size_gb"] == 15
     assert_error(cloud.call("POST", "/v2/blocks", {"region": "ewr", "size_gb": 10, "snapshot_id": snap["id"]}), 400)

@@ -169,3 +169,34 @@ def test_refusals_have_their_codes(world):
         volume_id=volume.volume_id, publish_context={"storage_type": "vfs", "mount_vol_name": "999"},
         staging_target_path=str(tmp / "s"), volume_capability=capability(pb)), timeout=30)) == grpc.StatusCode.FAILED_PRECONDITION
     ctl.DeleteVolume(pb.DeleteVolumeRequest(volume_id=volume.volume_id), timeout=30)
+
+
+# Vultr's six StorageClasses (vultr-csi v0.14.0's release manifest): name → parameters.
+VULTR_CLASSES = {
+    "vultr-block-storage": {"disk_type": "nvme", "storage_type": "block"},
+    "vultr-block-storage-retain": {"disk_type": "nvme", "storage_type": "block"},
+    "vultr-block-storage-hdd": {"disk_type": "hdd", "storage_type": "block"},
+    "vultr-block-storage-hdd-retain": {"disk_type": "hdd", "storage_type": "block"},
+    "vultr-vfs-storage": {"disk_type": "nvme", "storage_type": "vfs"},
+    "vultr-vfs-storage-retain": {"disk_type": "nvme", "storage_type": "vfs"},
+}
+
+
+def test_vultrs_six_storage_classes_provision_through_the_binary(world):
+    pb, url, ctl, nodes, tmp = world
+    for name, parameters in VULTR_CLASSES.items():
+        shared = parameters["storage_type"] == "vfs"
+        mode = "MULTI_NODE_MULTI_WRITER" if shared else "SINGLE_NODE_WRITER"
+        # What external-provisioner adds to the class's parameters.
+        request = pb.CreateVolumeRequest(name=f"pvc-{name}", volume_capabilities=[capability(pb, mode)],
+                                         parameters={**parameters, "csi.storage.k8s.io/pvc/name": "data",
+                                                     "csi.storage.k8s.io/pvc/namespace": "default"})
+        volume = ctl.CreateVolume(request, timeout=60).volume
+        if shared:
+            assert volume.volume_id.startswith("vfs-"), name
+            assert api(url, "GET", f"/v2/vfs/{volume.volume_id.removeprefix('vfs-')}")["disk_type"] == "nvme"
+        else:
+            block = api(url, "GET", f"/v2/blocks/{volume.volume_id}")["block"]
+            assert block["block_type"] == {"nvme": "high_perf", "hdd": "storage_opt"}[parameters["disk_type"]], name
+        ctl.DeleteVolume(pb.DeleteVolumeRequest(volume_id=volume.volume_id), timeout=30)
+    assert api(url, "GET", "/v2/blocks")["blocks"] == [] and api(url, "GET", "/v2/vfs")["vfs"] == []

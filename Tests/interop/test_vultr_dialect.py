@@ -100,3 +100,38 @@ def test_the_matcher_notices_drift():
     assert mismatches({"a": {"b": 1}}, {"a": {}}) == ["body.a.b: missing"]
     assert mismatches({"error": "Attachment Not Found"}, {"error": "attachment not found"})
     assert not mismatches({"x": "<number>"}, {"x": 0.5, "y": 1})
+
+
+def test_blocks_and_snapshots_kept_in_the_old_shape_are_answered_in_vultrs(bin_dir, tmp_path):
+    """A data directory from a localcloud before the dialect fixes (blocks without the later fields,
+    snapshots with `date_created` and size in GB) still loads, and is answered in Vultr's shape."""
+    import sqlite3
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {KEY}"
+    first = LocalCloud(bin_dir, tmp_path, KEY, "--pending-ms", "0")
+    try:
+        block = session.post(first.url + "/v2/blocks", json={"region": "ewr", "size_gb": 12, "label": "old"}, timeout=10).json()["block"]
+        snapshot = session.post(first.url + "/v2/blocks/snapshots", json={"block_id": block["id"], "description": "old"},
+                                timeout=10).json()
+    finally:
+        first.stop()
+    with sqlite3.connect(tmp_path / "cloud" / "localcloud.sqlite") as db:
+        old_block = {k: v for k, v in block.items() if k not in {
+            "pending_charges", "attached_to_instance_ip", "attached_to_instance_label", "os_id", "snapshot_id", "bootable"}}
+        old_snapshot = {"id": snapshot["id"], "date_created": "2026-01-02T03:04:05+00:00", "description": "old",
+                        "block_id": block["id"], "state": "COMPLETE", "size": 12, "region": "ewr"}
+        db.execute("UPDATE resource SET body = ? WHERE kind = 'block' AND id = ?", (json.dumps(old_block).encode(), block["id"]))
+        db.execute("UPDATE resource SET body = ? WHERE kind = 'snapshot' AND id = ?",
+                   (json.dumps(old_snapshot).encode(), snapshot["id"]))
+    second = LocalCloud(bin_dir, tmp_path, KEY)
+    try:
+        got = session.get(f"{second.url}/v2/blocks/{block['id']}", timeout=10).json()["block"]
+        assert got["label"] == "old" and got["bootable"] is False and got["snapshot_id"] == "" and got["pending_charges"] == 0
+        snap = session.get(f"{second.url}/v2/blocks/snapshots/{snapshot['id']}", timeout=10).json()
+        assert snap["size"] == 12 * 2**30 and snap["added_at"] == "2026-01-02T03:04:05+00:00" and "date_created" not in snap
+        # A block restored from it is as large as the snapshot's source.
+        restored = session.post(second.url + "/v2/blocks", json={"region": "ewr", "label": "r", "snapshot_id": snapshot["id"]},
+                                timeout=10).json()["block"]
+        assert restored["size_gb"] == 12 and restored["snapshot_id"] == snapshot["id"]
+    finally:
+        second.stop()

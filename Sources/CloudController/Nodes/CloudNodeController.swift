@@ -90,8 +90,13 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
             guard uninitialized else { return .done }
             throw error
         }
+        // At most two writes: the addresses (replaced whole) on the status, then one patch —
+        // guarded by the resourceVersion the first write returned — that sets the provider ID
+        // (only if empty) and the labels and takes the taint off last. Only a conflict (someone
+        // else changed the node meanwhile) costs a read and another write.
+        var current = node
         if NodeAddresses.pairs(node.status.addresses) != NodeAddresses.pairs(addresses) {
-            _ = try await client.patch(
+            current = try await client.patch(
                 Node.self, name: node.name, patch: ["status": ["addresses": addresses.jsonValue]], type: .merge,
                 subresource: "status")
             logger.info(
@@ -99,7 +104,7 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
                 metadata: ["node.name": "\(node.name)", "node.addresses": "\(NodeAddresses.pairs(addresses))"])
         }
         guard uninitialized else { return .done }
-        _ = try await client.modify(Node.self, name: node.name) { node in
+        @Sendable func initialize(_ node: inout Node) {
             if (node.spec.providerID ?? "").isEmpty { node.spec.providerID = ProviderID(instanceID: instance.id).description }
             var labels = node.metadata.labels
             labels[Node.Labels.region] = instance.region
@@ -110,7 +115,16 @@ public final class CloudNodeController: ServiceLifecycle.Service, Sendable {
             }
             node.metadata.labels = labels
             node.spec.taints.removeAll { $0.key == CloudTaints.uninitialized }
-            return true
+        }
+        var initialized = current
+        initialize(&initialized)
+        do {
+            _ = try await client.patch(from: current, to: initialized)
+        } catch let error as KubernetesError where error.code == .conflict {
+            _ = try await client.modify(Node.self, name: node.name) { node in
+                initialize(&node)
+                return true
+            }
         }
         logger.info(
             "node initialized",

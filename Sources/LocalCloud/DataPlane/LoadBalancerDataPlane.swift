@@ -3,7 +3,8 @@ import NIOCore
 
 /// The load balancers' traffic side: given the active load balancers as ``BalancerSpec``s, it
 /// starts, changes and stops their ``BalancerRuntime``s by diff. Runs on its own event loops,
-/// never blocking the API; the server feeds it from the store (see ``LocalCloudServer``).
+/// never blocking the API; the server feeds it from the store when the API changes load
+/// balancers or instances (see ``LocalCloudServer``).
 actor LoadBalancerDataPlane {
     private let group: any EventLoopGroup
     private let logger: Logger
@@ -19,7 +20,9 @@ actor LoadBalancerDataPlane {
 
     /// Makes the running load balancers match `specs`: unchanged ones are left alone, changed
     /// ones updated in place, missing ones stopped. Listeners that failed to open are retried.
-    func reconcile(_ specs: [BalancerSpec]) async {
+    /// Returns whether every listener is open (false: call again later to retry).
+    @discardableResult
+    func reconcile(_ specs: [BalancerSpec]) async -> Bool {
         let wanted = Dictionary(specs.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for (id, runtime) in runtimes where wanted[id] == nil {
             await runtime.shutdown()
@@ -39,6 +42,7 @@ actor LoadBalancerDataPlane {
             }
             applied[spec.id] = spec
         }
+        return specs.allSatisfy { status.entry($0.id)?.listenerErrors.isEmpty ?? true }
     }
 
     /// Stops every load balancer.

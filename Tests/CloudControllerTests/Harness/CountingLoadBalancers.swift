@@ -8,6 +8,14 @@ final class CountingLoadBalancers: LoadBalancers {
     private let counts = Mutex<[Operation: Int]>([:])
     private let beforeCreateHook = Mutex<(@Sendable () -> Void)?>(nil)
 
+    private let dieAfterUpdate = Mutex(false)
+
+    /// The next update reaches the cloud, then its caller sees a failure, as if the process had
+    /// died right after the cloud applied it (nothing after the call runs).
+    func failAfterNextUpdate() { dieAfterUpdate.withLock { $0 = true } }
+
+    struct SimulatedCrash: Error {}
+
     /// Runs `hook` right before each create is sent (to look at the world at that moment).
     func beforeCreate(_ hook: @escaping @Sendable () -> Void) { beforeCreateHook.withLock { $0 = hook } }
 
@@ -36,6 +44,7 @@ final class CountingLoadBalancers: LoadBalancers {
     func updateLoadBalancer(id: String, _ spec: LoadBalancerSpec) async throws {
         note(.update)
         try await base.updateLoadBalancer(id: id, spec)
+        if dieAfterUpdate.withLock({ armed in defer { armed = false }; return armed }) { throw SimulatedCrash() }
     }
     func deleteLoadBalancer(id: String) async throws {
         note(.delete)
