@@ -272,8 +272,8 @@ sidecar_images() {
       continue
     fi
     local version
-    version=$("$sidecar_bin/$b" --version 2>&1 | grep -o 'v[0-9][0-9.]*' | head -n 1)
-    [ -n "$version" ] || fail "$b --version names no version"
+    version=$("$sidecar_bin/$b" --version 2>&1 | grep -o '^[^ ]* v[0-9][0-9.]*' | grep -o 'v[0-9][0-9.]*' | head -n 1 || true)
+    [ -n "$version" ] || version=local  # livenessprobe has no --version
     mkdir -p "$ctx/$b"
     cp "$sidecar_bin/$b" "$ctx/$b/$b"
     printf 'FROM scratch\nCOPY %s /%s\nENTRYPOINT ["/%s"]\n' "$b" "$b" "$b" >"$ctx/$b/Containerfile"
