@@ -257,8 +257,8 @@ EOF
   "${podman[@]}" build -q --network host "${limits[@]}" -t "$LOCAL/pause:3.10" "$ctx/pause" >/dev/null
   "${podman[@]}" build -q --network host "${limits[@]}" -t "$LOCAL/busybox:1.37.0" "$ctx/busybox" >/dev/null
   "${podman[@]}" tag "$LOCAL/busybox:1.37.0" "$LOCAL/e2e-test-images/busybox:1.36.1-1"
-  "${podman[@]}" build -q --network host "${limits[@]}" -t "$LOCAL/web:1.28.0" "$ctx/web" >/dev/null
-  IMAGES+=("$LOCAL/pause:3.10" "$LOCAL/busybox:1.37.0" "$LOCAL/e2e-test-images/busybox:1.36.1-1" "$LOCAL/web:1.28.0")
+  "${podman[@]}" build -q --network host "${limits[@]}" -t "$LOCAL/web:1.28.0-alpine" "$ctx/web" >/dev/null
+  IMAGES+=("$LOCAL/pause:3.10" "$LOCAL/busybox:1.37.0" "$LOCAL/e2e-test-images/busybox:1.36.1-1" "$LOCAL/web:1.28.0-alpine")
 }
 
 # The sidecars: each static binary in an image of its own, tagged with the version it reports.
