@@ -212,6 +212,8 @@ CCM_CALLS = [
     ("", "nodes", "get", None, None, "re-read a node before changing it"),
     ("", "nodes", "update", None, None, "providerID, region/instance-type labels, uninitialized and shutdown "
                                          "taints (get + update, retried on a resourceVersion conflict)"),
+    ("", "nodes", "patch", None, None, "cloud node: providerID, labels and the uninitialized taint in one merge "
+                                        "patch guarded by the resourceVersion (found missing in a real cluster: 403)"),
     ("", "nodes", "delete", None, None, "node lifecycle: instance confirmed gone (404)"),
     ("", "nodes/status", "patch", None, None, "addresses when they change (merge patch: whole list); "
                                               "NetworkUnavailable (strategic merge: that condition only)"),
