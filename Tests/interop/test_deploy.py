@@ -210,10 +210,9 @@ CCM_CALLS = [
     ("", "nodes", "list", None, None, "node informer (cloud node, lifecycle, routes, LB targets)"),
     ("", "nodes", "watch", None, None, "node informer"),
     ("", "nodes", "get", None, None, "re-read a node before changing it"),
-    ("", "nodes", "update", None, None, "providerID, region/instance-type labels, uninitialized and shutdown "
-                                         "taints (get + update, retried on a resourceVersion conflict)"),
-    ("", "nodes", "patch", None, None, "cloud node: providerID, labels and the uninitialized taint in one merge "
-                                        "patch guarded by the resourceVersion (found missing in a real cluster: 403)"),
+    ("", "nodes", "update", None, None, "cloud node: providerID, region/instance-type labels and the uninitialized "
+                                         "taint in one update guarded by the resourceVersion of its status patch; "
+                                         "lifecycle: shutdown taint (get + update, retried on a conflict)"),
     ("", "nodes", "delete", None, None, "node lifecycle: instance confirmed gone (404)"),
     ("", "nodes/status", "patch", None, None, "addresses when they change (merge patch: whole list); "
                                               "NetworkUnavailable (strategic merge: that condition only)"),
