@@ -18,21 +18,11 @@ import urllib.request
 
 import pytest
 
-from test_ccm import CCM, Cloud, Standin, check_calls_against_rbac, events, initialized, register_node, wait_for
-from test_ccm_lb import NodePorts, answers, ingress_ip, load_balancers, service_body, service_or_none
+from test_ccm import CCM, check_calls_against_rbac, events, initialized, register_node, wait_for
+from test_ccm_lb import answers, ingress_ip, load_balancers, service_body, service_or_none
+from test_ccm_lb import world  # noqa: F401 — the same fixture: localcloud, kube-standin, node ports
 
 VULTR = "service.beta.kubernetes.io/vultr-loadbalancer-"
-
-
-@pytest.fixture
-def world(bin_dir, tmp_path):
-    cloud = Cloud(bin_dir, tmp_path)
-    standin = Standin(bin_dir, tmp_path)
-    ports = NodePorts()
-    yield cloud, standin, ports
-    ports.close()
-    standin.stop()
-    cloud.stop()
 
 
 def start_nodes(cloud, api, ports, node_ports, names=("n1", "n2")):

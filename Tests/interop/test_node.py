@@ -17,6 +17,18 @@ GiB = 2**30
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="loop devices and mounts need root")
 
 
+def release(cloud, url, tmp_path):
+    """Unmounts whatever a test left under its directory, then detaches and deletes every block."""
+    for line in reversed(open("/proc/self/mountinfo").read().splitlines()):
+        point = line.split(" ")[4]
+        if point.startswith(str(tmp_path) + "/"):
+            subprocess.run(["umount", point], check=False)
+    for block in cloud.call("GET", "/v2/blocks")["blocks"]:
+        if block["attached_to_instance"]:
+            cloud.session.post(f"{url}/v2/blocks/{block['id']}/detach", json={}, timeout=10)
+        cloud.session.delete(f"{url}/v2/blocks/{block['id']}", timeout=10)
+
+
 @pytest.fixture(scope="session")
 def csi(tmp_path_factory):
     return compile_csi_stubs(tmp_path_factory.mktemp("stubs"))
@@ -62,15 +74,7 @@ def world(bin_dir, tmp_path):
     finally:
         if node is not None:
             node.terminate()
-        # Unmount whatever the test left under its directory, then let localcloud detach.
-        for line in reversed(open("/proc/self/mountinfo").read().splitlines()):
-            point = line.split(" ")[4]
-            if point.startswith(str(tmp_path) + "/"):
-                subprocess.run(["umount", point], check=False)
-        for block in cloud.call("GET", "/v2/blocks")["blocks"]:
-            if block["attached_to_instance"]:
-                cloud.session.post(f"{url}/v2/blocks/{block['id']}/detach", json={}, timeout=10)
-            cloud.session.delete(f"{url}/v2/blocks/{block['id']}", timeout=10)
+        release(cloud, url, tmp_path)
         localcloud.stop()
 
 

@@ -11,7 +11,7 @@ import grpc
 import pytest
 
 from mooring_procs import LocalCloud, Served, compile_csi_stubs, free_port
-from test_node import Cloud, capability
+from test_node import Cloud, capability, release
 
 KEY = "node-metrics-key-77c1"
 
@@ -41,14 +41,7 @@ def node(bin_dir, tmp_path):
     finally:
         if served is not None:
             served.terminate()
-        for line in reversed(open("/proc/self/mountinfo").read().splitlines()):
-            point = line.split(" ")[4]
-            if point.startswith(str(tmp_path) + "/"):
-                subprocess.run(["umount", point], check=False)
-        for block in cloud.call("GET", "/v2/blocks")["blocks"]:
-            if block["attached_to_instance"]:
-                cloud.session.post(f"{localcloud.url}/v2/blocks/{block['id']}/detach", json={}, timeout=10)
-            cloud.session.delete(f"{localcloud.url}/v2/blocks/{block['id']}", timeout=10)
+        release(cloud, localcloud.url, tmp_path)
         localcloud.stop()
 
 
