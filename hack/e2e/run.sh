@@ -7,7 +7,7 @@
 #
 # --k8s-bin DIR   start a single-node cluster from DIR's binaries: kube-apiserver,
 #                 kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubectl (and
-#                 e2e.test for --suite), with etcd (DIR/etcd, else Debian's etcd-server), containerd
+#                 e2e.test and agnhost for --suite), with etcd (DIR/etcd, else Debian's etcd-server), containerd
 #                 and runc. Everything runs in a network namespace it creates (mooring-e2e), where
 #                 the node's IP (10.200.0.2, MOORING_E2E_NODE_IP) sits on a veth interface; pods get
 #                 10.244.0.0/24 (CNI ptp). Kubelet runs as a kubeadm node does:
@@ -81,7 +81,10 @@ if [ -n "$k8s_bin" ]; then
   k8s_bin=$(cd "$k8s_bin" && pwd)
   needed=(kubectl)
   [ -n "$kubeconfig" ] || needed+=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+  # The suite's helper pods (hostexec, volume testers) run agnhost; a cluster we start has no
+  # registry, so its image is made here from the binary built beside e2e.test.
   $suite && needed+=(e2e.test)
+  $suite && [ -z "$kubeconfig" ] && needed+=(agnhost)
   absent=()
   for b in "${needed[@]}"; do [ -x "$k8s_bin/$b" ] || absent+=("$b"); done
   [ ${#absent[@]} -eq 0 ] || skipped "Kubernetes binaries absent from $k8s_bin: ${absent[*]} (see docs/e2e.md)"
@@ -259,6 +262,15 @@ EOF
   "${podman[@]}" tag "$LOCAL/busybox:1.37.0" "$LOCAL/e2e-test-images/busybox:1.36.1-1"
   "${podman[@]}" build -q --network host "${limits[@]}" -t "$LOCAL/web:1.28.0-alpine" "$ctx/web" >/dev/null
   IMAGES+=("$LOCAL/pause:3.10" "$LOCAL/busybox:1.37.0" "$LOCAL/e2e-test-images/busybox:1.36.1-1" "$LOCAL/web:1.28.0-alpine")
+  if $suite; then
+    # agnhost under the name and tag e2e.test v1.32 asks for (test/utils/image/manifest.go), on
+    # the busybox stand-in so that its helpers find a shell and nsenter-like tools.
+    mkdir -p "$ctx/agnhost"
+    cp "$k8s_bin/agnhost" "$ctx/agnhost/agnhost"
+    printf 'FROM %s/busybox:1.37.0\nCOPY agnhost /agnhost\nENTRYPOINT ["/agnhost"]\n' "$LOCAL" >"$ctx/agnhost/Containerfile"
+    "${podman[@]}" build -q --network host "${limits[@]}" -t "$LOCAL/e2e-test-images/agnhost:2.53" "$ctx/agnhost" >/dev/null
+    IMAGES+=("$LOCAL/e2e-test-images/agnhost:2.53")
+  fi
 }
 
 # The sidecars: each static binary in an image of its own, tagged with the version it reports.
