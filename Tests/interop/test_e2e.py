@@ -37,7 +37,7 @@ def test_missing_binaries_are_named(tmp_path):
     line = out.stdout.strip()
     assert line.startswith("skipped: Kubernetes binaries absent"), line
     assert line.split(":", 2)[2].split("(")[0].split() == [
-        "kube-controller-manager", "kube-scheduler", "kube-proxy", "e2e.test"], line
+        "kube-controller-manager", "kube-scheduler", "kube-proxy", "e2e.test", "agnhost"], line
 
 
 def test_usage_errors_exit_2():
