@@ -270,6 +270,12 @@ EOF
     printf 'FROM %s/busybox:1.37.0\nCOPY agnhost /agnhost\nENTRYPOINT ["/agnhost"]\n' "$LOCAL" >"$ctx/agnhost/Containerfile"
     "${podman[@]}" build -q --network host "${limits[@]}" -t "$LOCAL/e2e-test-images/agnhost:2.53" "$ctx/agnhost" >/dev/null
     IMAGES+=("$LOCAL/e2e-test-images/agnhost:2.53")
+    # The suite's other test images (test/utils/image/manifest.go), whose pods give their own
+    # commands (dd, cat, ls, sleep): the busybox stand-in serves them.
+    for image in jessie-dnsutils:1.7 nginx:1.14-4; do
+      "${podman[@]}" tag "$LOCAL/busybox:1.37.0" "$LOCAL/e2e-test-images/$image"
+      IMAGES+=("$LOCAL/e2e-test-images/$image")
+    done
   fi
 }
 
