@@ -41,4 +41,19 @@ import Testing
         let next = try await limiter.run(on: loop) { loop.makeSucceededFuture(true) }.get()
         #expect(next)
     }
+
+    @Test func aLongQueueOfInstantProbesDrainsWithoutNesting() async throws {
+        // Probes that finish at once (a refused connect) must not start the next one inside
+        // their own completion: 20,000 of them queued behind one slow probe would nest that deep.
+        let limiter = ProbeLimiter(limit: 1)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let slow = loop.makePromise(of: Bool.self)
+        let first = limiter.run(on: loop) { slow.futureResult }
+        let queued = (0..<20_000).map { _ in limiter.run(on: loop) { loop.makeSucceededFuture(true) } }
+        slow.succeed(false)
+        #expect(try await first.get() == false)
+        let outcomes = try await EventLoopFuture.whenAllSucceed(queued, on: loop).get()
+        #expect(outcomes.count == 20_000 && outcomes.allSatisfy { $0 })
+        #expect(limiter.peak == 1)
+    }
 }

@@ -39,7 +39,9 @@ final class ProbeLimiter: Sendable {
         }
         let now = state.withLock { state -> Bool in
             guard state.running < limit else {
-                state.waiting.append(start)
+                // Started later on its own loop, never from inside the finishing probe's callback,
+                // so a run of probes that complete at once cannot nest one start inside another.
+                state.waiting.append { loop.execute(start) }
                 return false
             }
             state.running += 1
