@@ -11,6 +11,7 @@ import Testing
 @Suite(.serialized)
 struct ServiceVultrSettingsTests {
     static let vultr = "service.beta.kubernetes.io/vultr-loadbalancer-"
+    static let mooring = "loadbalancer.mooring.dev/"
     static let vpcID = "8d2f7c1a-4b3e-4f5a-9c6d-1e2f3a4b5c6d"
 
     @Test func vpcTrueLandsOnTheControllersInstanceVPCReadOnce() async throws {
@@ -143,6 +144,33 @@ struct ServiceVultrSettingsTests {
             try await h.eventually("VIP again") {
                 try await h.service("proxied")?.status.loadBalancerIngress.map(\.ipMode) == ["VIP"]
             }
+        }
+    }
+
+    @Test func ipModeAnnotationDecidesTheModeAndABadValueIsAnEvent() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a")
+            try await h.createService("chosen", annotations: [Self.mooring + "ip-mode": "proxy"])
+            try await h.createService(
+                "tls-vip", ports: [ServicePort(name: "http", port: 80, nodePort: 30082)],
+                annotations: [Self.vultr + "proxy-protocol": "true", Self.mooring + "ip-mode": "VIP"])
+            try await h.waitUntilPublished("chosen", "tls-vip")
+            #expect(try await h.service("chosen")?.status.loadBalancerIngress.map(\.ipMode) == ["Proxy"])
+            #expect(try await h.service("tls-vip")?.status.loadBalancerIngress.map(\.ipMode) == ["VIP"])
+            // Removing the annotation returns to the derived mode.
+            try await h.updateService("chosen") { $0.metadata.annotations[Self.mooring + "ip-mode"] = nil }
+            try await h.eventually("VIP once the annotation is gone") {
+                try await h.service("chosen")?.status.loadBalancerIngress.map(\.ipMode) == ["VIP"]
+            }
+            // An unknown mode is refused with an InvalidAnnotation Warning naming the key; the address stays.
+            try await h.updateService("chosen") { $0.metadata.annotations[Self.mooring + "ip-mode"] = "direct" }
+            try await h.eventually("InvalidAnnotation event") {
+                try await h.events("chosen", reason: "InvalidAnnotation").contains {
+                    $0.type == "Warning" && $0.message?.contains(Self.mooring + "ip-mode") == true
+                        && $0.message?.contains("'direct' is not one of proxy, vip") == true
+                }
+            }
+            #expect(try await h.service("chosen")?.status.loadBalancerIngress.map(\.ipMode) == ["VIP"])
         }
     }
 }

@@ -63,7 +63,7 @@ public enum AnnotationDocumentation {
               `PreferDualStack` or `RequireDualStack`), as Vultr's CCM decides. Each address carries
               `ipMode: Proxy` when the load balancer must see the traffic itself (`proxy-protocol`, or an
               `https` frontend terminating TLS), so kube-proxy sends in-cluster clients through it, and
-              `ipMode: VIP` otherwise.
+              `ipMode: VIP` otherwise; `loadbalancer.mooring.dev/ip-mode` chooses either.
             - Events: `EnsuringLoadBalancer`, `EnsuredLoadBalancer`, `SyncLoadBalancerFailed` (Warning),
               `InvalidAnnotation` (Warning), `UnAvailableLoadBalancer` (Warning, no target nodes),
               `SharedLoadBalancerConflict` (Warning), `LeftSharedLoadBalancer`,

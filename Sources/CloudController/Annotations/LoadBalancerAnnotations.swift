@@ -27,6 +27,12 @@ public enum LoadBalancerAnnotations {
         summary: "When set, `status.loadBalancer.ingress` carries only this hostname (no IP), so in-cluster clients go through the load balancer instead of short-cutting to the Service (hairpin, PROXY protocol).",
         parse: Annotation<String>.dnsName)
 
+    public static let ipMode = Annotation<String>(
+        "ip-mode", vultr: false, type: "`Proxy` or `VIP`", default: "",
+        defaultDescription: "`Proxy` with `proxy-protocol` or an `https` frontend terminating TLS, else `VIP`",
+        summary: "The `ipMode` published with each ingress address (KEP-1860). `Proxy` makes kube-proxy send in-cluster clients through the load balancer (its health checks, firewall rules and logs see them) instead of short-cutting to the Service's endpoints; `VIP` lets kube-proxy answer the address itself. Mooring's own key: Vultr's CCM publishes no `ipMode`.",
+        parse: { Annotation<String>.choice($0, ["proxy": "Proxy", "vip": "VIP"]) })
+
     // MARK: Forwarding
 
     public static let `protocol` = Annotation<LoadBalancer.TrafficProtocol>(
@@ -177,7 +183,7 @@ public enum LoadBalancerAnnotations {
 
     /// Every declaration, in documentation order.
     public static let all: [AnnotationInfo] = [
-        create.info, id.info, label.info, hostname.info,
+        create.info, id.info, label.info, hostname.info, ipMode.info,
         `protocol`.info, backendProtocol.info, httpsPorts.info, ssl.info, sslPassThrough.info, sslRedirect.info,
         http2.info, http3.info, proxyProtocol.info, timeout.info, algorithm.info, stickySessionEnabled.info,
         stickySessionCookieName.info, nodeCount.info, vpc.info, privateNetwork.info,

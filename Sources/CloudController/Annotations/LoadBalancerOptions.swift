@@ -6,6 +6,8 @@ public struct LoadBalancerOptions: Sendable, Hashable {
     public var create: Bool
     public var label: String?
     public var hostname: String?
+    /// `ip-mode` when set: `Proxy` or `VIP`.
+    public var ipMode: String?
     public var frontendProtocol: LoadBalancer.TrafficProtocol
     public var backendProtocol: LoadBalancer.TrafficProtocol?
     public var httpsPorts: Set<Int>
@@ -59,6 +61,7 @@ public struct LoadBalancerOptions: Sendable, Hashable {
         create = read(A.create)
         label = explicit(A.label)
         hostname = explicit(A.hostname)
+        ipMode = explicit(A.ipMode)
         frontendProtocol = read(A.protocol)
         backendProtocol = read(A.backendProtocol)
         httpsPorts = read(A.httpsPorts)

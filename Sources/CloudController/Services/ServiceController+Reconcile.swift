@@ -192,7 +192,7 @@ extension ServiceController {
             } else {
                 ([ipv4] + (Self.wantsIPv6(service) ? loadBalancer.ipv6.map { [$0] } ?? [] : [])).map { address in
                     var entry = LoadBalancerIngress(ip: address)
-                    entry.ipMode = Self.ipMode(plan)
+                    entry.ipMode = Self.ipMode(plan, chosen: try? LoadBalancerAnnotations.ipMode.explicitValue(in: annotations))
                     return entry
                 }
             }
@@ -257,8 +257,9 @@ extension ServiceController {
     /// `status.loadBalancer.ingress[].ipMode`: `Proxy` when the load balancer must see the traffic
     /// itself (it terminates TLS on an `https` frontend, or sends the PROXY protocol header), so
     /// kube-proxy sends in-cluster clients through it instead of short-cutting to the Service;
-    /// `VIP` otherwise.
-    static func ipMode(_ plan: LoadBalancerPlan) -> String {
+    /// `VIP` otherwise; the `ip-mode` annotation, when set, decides instead.
+    static func ipMode(_ plan: LoadBalancerPlan, chosen: String?) -> String {
+        if let chosen { return chosen }
         let terminatesTLS = plan.spec.forwardingRules.contains { $0.frontendProtocol == .https }
         return plan.spec.proxyProtocol || terminatesTLS ? "Proxy" : "VIP"
     }
