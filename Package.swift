@@ -12,8 +12,8 @@ import PackageDescription
 /// csi-controller 28.7 → 23.7 MiB. The functions that run while a plugin starts, idles and serves
 /// come first in `.text`, in the order hack/symbol-order.txt lists them (hack/gen-symbol-order.sh
 /// makes it from callgrind): the code a serving process touches is then a few contiguous pages
-/// instead of pages scattered over 12–18 MB — idle RSS csi-controller 23.4 → 19.7 MiB, csi-node
-/// 17.7 → 16.6 MiB.
+/// instead of pages scattered over 12–18 MB — idle RSS csi-controller 23.4 → 19.0 MiB, csi-node
+/// 17.7 → 15.9 MiB.
 let symbolOrder = "\(Context.packageDirectory)/hack/symbol-order.txt"
 let leanLink: [LinkerSetting] = [
     .unsafeFlags(

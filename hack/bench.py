@@ -40,6 +40,9 @@ BENCHMARKS = {
                    ("server CPU per call, 8 connections", r"^\s*8\s+\d+\s+([\d.]+)", "µs"),
                    ("csi-node idle RSS", r"idle RSS: ([\d.]+) MiB", "MiB"),
                    ("csi-node loaded RSS", r"loaded RSS: ([\d.]+) MiB", "MiB"),
+                   *[(f"instructions per {m} call (callgrind, every thread)",
+                      rf"^/csi\.v1\.\w+/{m}\s+(\d+) instructions/call", "instructions")
+                     for m in ("GetPluginInfo", "NodeGetCapabilities")],
                    *[(f"server CPU per {m} call, 4 client processes", rf"^/csi\.v1\.\w+/{m}\s+([\d.]+)", "µs",
                       rf"^/csi\.v1\.\w+/{m}\s+[\d.]+\s+([\d.]+)", rf"^/csi\.v1\.\w+/{m}\s+[\d.]+\s+[\d.]+\s+([\d.]+)x")
                      for m in ("GetPluginInfo", "NodeGetCapabilities")],

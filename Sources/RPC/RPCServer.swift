@@ -9,7 +9,9 @@ import Darwin
 /// A gRPC server for unary methods on gRPC core.
 ///
 /// Register handlers, `start()`, and later `shutdown(grace:)`. Each call's handler runs in its own
-/// task, so calls never wait for one another; handlers that block must use `Blocking.run`.
+/// task, so calls never wait for one another; the task starts on the completion-queue thread and
+/// stays there until it first suspends, so handlers must not block: blocking work goes through
+/// `Blocking.run`.
 /// Unknown methods answer `UNIMPLEMENTED`; a thrown `RPCError` becomes its status; any other
 /// error goes through `Configuration.mapError` (by default `INTERNAL` with the error's text).
 public final class RPCServer: @unchecked Sendable {
