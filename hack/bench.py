@@ -40,6 +40,9 @@ BENCHMARKS = {
                    ("server CPU per call, 8 connections", r"^\s*8\s+\d+\s+([\d.]+)", "µs"),
                    ("csi-node idle RSS", r"idle RSS: ([\d.]+) MiB", "MiB"),
                    ("csi-node loaded RSS", r"loaded RSS: ([\d.]+) MiB", "MiB"),
+                   *[(f"instructions per {m} call (callgrind, every thread)",
+                      rf"^/csi\.v1\.\w+/{m}\s+(\d+) instructions/call", "instructions")
+                     for m in ("GetPluginInfo", "NodeGetCapabilities")],
                    *[(f"server CPU per {m} call, 4 client processes", rf"^/csi\.v1\.\w+/{m}\s+([\d.]+)", "µs",
                       rf"^/csi\.v1\.\w+/{m}\s+[\d.]+\s+([\d.]+)", rf"^/csi\.v1\.\w+/{m}\s+[\d.]+\s+[\d.]+\s+([\d.]+)x")
                      for m in ("GetPluginInfo", "NodeGetCapabilities")],
@@ -81,6 +84,35 @@ BENCHMARKS = {
                    ("Service creation to ingress, mean", r"service → ingress: mean ([\d.]+)s", "s"),
                    ("500 tainted nodes initialized", r"500 nodes initialized in ([\d.]+)s", "s")]),
 }
+
+# Issue #18's goals, judged from this run's figures: (benchmark, figure label, "value" or
+# "ratio", upper limit, what the goal says).
+GOALS = [
+    ("bench-rpc", "server CPU per GetPluginInfo call, 4 client processes", "ratio", 0.8,
+     "csi-node server CPU per RPC ≤ 0.8× the reference (GetPluginInfo)"),
+    ("bench-rpc", "server CPU per NodeGetCapabilities call, 4 client processes", "ratio", 0.8,
+     "csi-node server CPU per RPC ≤ 0.8× the reference (NodeGetCapabilities)"),
+    ("bench-rpc", "RSS idle, side by side", "ratio", 1.0, "csi-node idle RSS ≤ the reference"),
+    ("bench-rpc", "RSS loaded, side by side", "ratio", 1.0, "csi-node loaded RSS ≤ the reference"),
+    ("bench-memory", "csi-controller idle RSS", "value", 20.0, "csi-controller idle RSS ≤ 20 MiB"),
+]
+
+
+def goal_lines(rows):
+    """One line per goal whose figure this run measured: met or not, with the figure."""
+    lines = []
+    for name, label, column, limit, goal in GOALS:
+        row = next((r for r in rows if r[0] == name and r[1] == label), None)
+        if not row:
+            continue
+        text = row[5] if column == "ratio" else row[2]
+        try:
+            figure_value = float(text.replace(",", ""))
+        except ValueError:
+            continue
+        shown = f"{figure_value:.2f}×" if column == "ratio" else f"{figure_value:g} {row[3]}"
+        lines.append(f"- {goal}: {'met' if figure_value <= limit else '**not met**'} ({shown} in this run)")
+    return lines
 
 
 def machine():
@@ -194,6 +226,7 @@ def main():
          "both services in one Go binary) in the same bench-memory run." if args.reference_controller else
          "Peer: no controller given (`hack/bench --reference-controller PATH`), so csi-controller's figures stand alone."),
         "",
+        *(["Goals of issue #18, from this run's figures:", "", *goal_lines(rows), ""] if goal_lines(rows) else []),
         "## Runs",
         "",
         *sections,

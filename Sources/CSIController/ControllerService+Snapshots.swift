@@ -1,7 +1,6 @@
 import CloudAPI
 import CSIDriver
 import CSI
-import Foundation
 import Logging
 import RPC
 
@@ -138,10 +137,7 @@ extension ControllerService {
 
     /// The API's ISO 8601 date (`2026-01-02T03:04:05+00:00`) as a protobuf timestamp.
     static func timestamp(_ text: String) -> Timestamp? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        guard let date = formatter.date(from: text) else { return nil }
-        return Timestamp(seconds: Int64(date.timeIntervalSince1970), nanos: 0)
+        InternetDate.rfc3339(text).map { Timestamp(seconds: $0, nanos: 0) }
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The provider API key. It prints as `APIKey(redacted)`, so it cannot leak into a log line, an
 /// error or a metric label by interpolation.
@@ -11,7 +15,7 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
 
     /// The key from an environment variable (default `VULTR_API_KEY`), if set and not empty.
     public static func fromEnvironment(_ variable: String = "VULTR_API_KEY") -> APIKey? {
-        guard let value = ProcessInfo.processInfo.environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines),
+        guard let value = ProcessInfo.processInfo.environment[variable].map(trimmingWhitespace),
             !value.isEmpty
         else { return nil }
         return APIKey(value)
@@ -25,7 +29,7 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
         } catch {
             throw CloudError(code: .invalidInput, message: "cannot read API key file \(path)", path: "")
         }
-        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = trimmingWhitespace(text)
         guard !key.isEmpty else {
             throw CloudError(code: .invalidInput, message: "API key file \(path) is empty", path: "")
         }

@@ -1,5 +1,12 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc  // errno codes (Foundation re-exported them)
+#endif
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -148,27 +155,39 @@ final class HTTPTransport: Sendable {
 
     /// `Retry-After` as seconds or an HTTP date.
     static func retryAfter(_ value: String?) -> Duration? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = value.map(trimmingWhitespace), !value.isEmpty else { return nil }
         if let seconds = Double(value) {
             // A server may say anything ("inf", "1e300", "-5"): clamp before converting, or the
             // conversion traps. RetryPolicy applies the real ceiling (maxRetryAfter).
             guard seconds.isFinite, seconds >= 0 else { return nil }
             return .milliseconds(Int64(min(seconds, 86_400) * 1000))
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+        guard let date = InternetDate.httpDate(value) else { return nil }
+        let now = Date().timeIntervalSince1970
+        return .milliseconds(Int64(max(0, min(Double(date) - now, 86_400)) * 1000))
     }
 
     private static func encode(_ query: [(String, String)]) -> String {
         guard !query.isEmpty else { return "" }
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return "?" + query.map { key, value in
-            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
-        }.joined(separator: "&")
+        return "?" + query.map { key, value in "\(key)=\(percentEncoded(value))" }.joined(separator: "&")
+    }
+
+    /// A query value with every byte but RFC 3986's unreserved characters (ASCII letters and
+    /// digits, `-._~`) percent-encoded.
+    static func percentEncoded(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                 UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xf)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -81,7 +81,7 @@ final class ServerCall: @unchecked Sendable {
             return
         }
         let context = CallContext(method: method, deadline: Self.instant(of: cgrpc_server_call_deadline(raw)))
-        let task = Task {
+        let serve: @Sendable () async -> Void = {
             do {
                 let response = try await handler(request, context)
                 self.finish(response, .ok, "")
@@ -89,6 +89,16 @@ final class ServerCall: @unchecked Sendable {
                 let status = self.server.status(for: error)
                 self.finish(nil, status.code, status.message)
             }
+        }
+        // The handler starts right here on the completion-queue thread and runs until it first
+        // suspends (a handler that never suspends answers from here); the rest runs on Swift's
+        // pool. Handlers must not block (they use `Blocking.run`), so the queue is not held up.
+        // Measured on csi-node (4 clients, GetPluginInfo): one thread wake-up less per call.
+        let task: Task<Void, Never>
+        if #available(macOS 26, *) {
+            task = Task.immediate(operation: serve)
+        } else {
+            task = Task(operation: serve)
         }
         let cancelNow = state.withLock { state in
             state.task = task
