@@ -4,7 +4,6 @@ import NIOHTTP1
 import NIOPosix
 import Prometheus
 import ServiceLifecycle
-import Synchronization
 
 /// The `--metrics-address` listener of every long-running executable, as a `Service`:
 /// `/metrics` answers the process's Prometheus registry in the text format (0.0.4); `/healthz`
@@ -23,7 +22,6 @@ public final class MetricsServer: Service, Sendable {
     private let registry: PrometheusCollectorRegistry
     private let channel: NIOAsyncChannel<Connection, Never>
     private let group: MultiThreadedEventLoopGroup
-    private let connections = Mutex<(open: [ObjectIdentifier: any Channel], closed: Bool)>(([:], false))
     private let logger: Logger
 
     private init(
@@ -68,24 +66,14 @@ public final class MetricsServer: Service, Sendable {
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 do {
-                    try await channel.executeThenClose { inbound in
-                        try await withThrowingDiscardingTaskGroup { tasks in
+                    try await withThrowingDiscardingTaskGroup { connections in
+                        try await channel.executeThenClose { inbound in
                             for try await connection in inbound {
-                                let id = ObjectIdentifier(connection.channel)
-                                let admitted = connections.withLock { state in
-                                    if !state.closed { state.open[id] = connection.channel }
-                                    return !state.closed
-                                }
-                                guard admitted else {
-                                    try? await connection.channel.close()
-                                    continue
-                                }
-                                tasks.addTask {
-                                    await self.serve(connection)
-                                    _ = self.connections.withLock { $0.open.removeValue(forKey: id) }
-                                }
+                                connections.addTask { await self.serve(connection) }
                             }
                         }
+                        // The listener is closed: end the open (keep-alive) connections too.
+                        connections.cancelAll()
                     }
                 } catch {
                     logger.debug("metrics server stopped", metadata: ["error": "\(error)"])
@@ -99,14 +87,9 @@ public final class MetricsServer: Service, Sendable {
         try? await group.shutdownGracefully()
     }
 
-    /// Stops accepting and closes open connections; ``run()`` then returns.
+    /// Stops accepting; ``run()`` then ends the open connections and returns.
     public func close() {
-        let open = connections.withLock { state in
-            state.closed = true
-            return Array(state.open.values)
-        }
         channel.channel.close(promise: nil)
-        for connection in open { connection.close(promise: nil) }
     }
 
     /// What the server answers to `method` on `uri`: status, content type, body.
