@@ -228,7 +228,11 @@ let package = Package(
 
         // A gRPC server with test methods (echo, slow, blocking, failing), driven by the Python
         // grpcio interop tests and the RPC benchmark.
-        .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
+        .executableTarget(
+            name: "rpc-testserver",
+            dependencies: ["RPC", .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            path: "Tests/RPCTestServer"
+        ),
         // The Kubernetes stand-in as a process, for end-to-end runs of cloud-controller-manager
         // (Tests/interop/test_ccm.py, hack/bench-ccm). Test support, not shipped.
         .executableTarget(
