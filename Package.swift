@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
@@ -84,6 +85,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                // The `--metrics-address` listener and the HOST:PORT parser.
+                "MetricsHTTP",
             ]
         ),
         // CSI Identity/Controller/Node service logic.
@@ -135,27 +139,43 @@ let package = Package(
         .executableTarget(
             name: "bench-informer",
             dependencies: [
-                "Kubernetes", "KubernetesTestSupport",
+                "Kubernetes", "KubernetesTestSupport", "Telemetry",
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
-        // Process plumbing shared by the executables: log format bootstrap.
+        // Process plumbing shared by the executables: log format bootstrap, the process's
+        // Prometheus registry behind swift-metrics, call metrics.
         .target(
             name: "Telemetry",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The `--metrics-address` HTTP listener (/metrics, /healthz) for Telemetry's registry.
+        // The one `--metrics-address` HTTP listener (/metrics from a Prometheus registry, /healthz
+        // with injected checks) as a `Service`, and the one HOST:PORT parser.
         .target(
             name: "MetricsHTTP",
             dependencies: [
-                "Telemetry",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // What csi-controller and csi-node share: their common option groups and start-up (logging,
+        // metrics, the plugin server and the metrics server as services under one ServiceGroup).
+        .target(
+            name: "CSIStartup",
+            dependencies: [
+                "CSIDriver", "RPC", "Telemetry", "MetricsHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Cloud controller manager controllers.
@@ -175,8 +195,7 @@ let package = Package(
         .executableTarget(
             name: "csi-controller",
             dependencies: [
-                "CSIDriver", "CSIController", "RPC", "Telemetry", "MetricsHTTP", "CloudAPI",
-                .product(name: "Metrics", package: "swift-metrics"),
+                "CSIDriver", "CSIController", "CSIStartup", "RPC", "Telemetry", "CloudAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -185,7 +204,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC", "Telemetry", "MetricsHTTP",
+                "CSIDriver", "CSIStartup", "RPC", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -194,7 +213,7 @@ let package = Package(
         .executableTarget(
             name: "cloud-controller-manager",
             dependencies: [
-                "CloudController", "Kubernetes", "CloudAPI", "Telemetry",
+                "CloudController", "Kubernetes", "CloudAPI", "Telemetry", "MetricsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -204,7 +223,7 @@ let package = Package(
         .executableTarget(
             name: "localcloud",
             dependencies: [
-                "LocalCloud", "Telemetry",
+                "LocalCloud", "Telemetry", "MetricsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -215,7 +234,11 @@ let package = Package(
 
         // A gRPC server with test methods (echo, slow, blocking, failing), driven by the Python
         // grpcio interop tests and the RPC benchmark.
-        .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
+        .executableTarget(
+            name: "rpc-testserver",
+            dependencies: ["RPC", .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            path: "Tests/RPCTestServer"
+        ),
         // The Kubernetes stand-in as a process, for end-to-end runs of cloud-controller-manager
         // (Tests/interop/test_ccm.py, hack/bench-ccm). Test support, not shipped.
         .executableTarget(
@@ -225,7 +248,25 @@ let package = Package(
         ),
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(
+            name: "TelemetryTests",
+            dependencies: [
+                "Telemetry",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        .testTarget(
+            name: "MetricsHTTPTests",
+            dependencies: [
+                "MetricsHTTP",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
         // The controller's cloud mapping, and its service over the real socket against an
         // in-process local cloud.
@@ -251,7 +292,7 @@ let package = Package(
         .testTarget(
             name: "LocalCloudTests",
             dependencies: [
-                "LocalCloud",
+                "LocalCloud", "MetricsHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]

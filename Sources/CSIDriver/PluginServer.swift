@@ -1,9 +1,10 @@
 import Logging
 import RPC
 
-/// Runs a CSI plugin's gRPC server for the life of the process: binds the endpoint, logs every
-/// call, and on SIGTERM/SIGINT stops taking calls, lets in-flight ones finish within `grace`, and
-/// removes the socket.
+/// A CSI plugin's gRPC server: binds the endpoint, maps errors to status codes, logs every call
+/// and reports it to `onCall`. The executables run the started server as a service under their
+/// `ServiceGroup` (`CSIStartup`), which on SIGTERM/SIGINT stops taking calls, lets in-flight ones
+/// finish within `grace`, and removes the socket.
 public struct PluginServer: Sendable {
     public let endpoint: Endpoint
     public let logger: Logger
@@ -19,16 +20,7 @@ public struct PluginServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until a termination signal arrives; returns after a clean shutdown.
-    public func run(register: (RPCServer) -> Void) async throws {
-        let server = try start(register: register)
-        let signal = await TerminationSignal.wait()
-        logger.info("shutting down", metadata: ["signal": "\(signal)", "grace.seconds": "\(grace.components.seconds)"])
-        await server.shutdown(grace: grace)
-        logger.info("stopped")
-    }
-
-    /// Starts serving and returns the running server (tests stop it themselves).
+    /// Starts serving and returns the running server; its owner shuts it down.
     public func start(register: (RPCServer) -> Void) throws -> RPCServer {
         var configuration = RPCServer.Configuration(endpoint: endpoint)
         configuration.mapError = StatusMapping.status(for:)

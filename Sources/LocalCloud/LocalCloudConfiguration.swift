@@ -1,4 +1,5 @@
 import Foundation
+import MetricsHTTP
 
 /// Everything a ``LocalCloudServer`` needs to run: where it listens, where its state lives, how
 /// strict it is and which faults it injects.

@@ -1,8 +1,10 @@
 import Foundation
 import Logging
+import MetricsHTTP
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Prometheus
 import Synchronization
 
 /// The local cloud's HTTP server: the Vultr v2 dialect under `/v2`, the metadata document at
@@ -36,14 +38,17 @@ public final class LocalCloudServer: Sendable {
     private let dataPlane: LoadBalancerDataPlane?
     private let dataPlaneGroup: MultiThreadedEventLoopGroup?
     private let dataPlaneChanges = DataPlaneSignal()
-    private let stats = RequestStats()
+    private let stats: RequestStats
+    /// The `--metrics-address` listener (`MetricsHTTP`), when there is one.
+    private let metricsServer: MetricsServer?
     private let logger: Logger
     private let state = Mutex(State())
     private static let maximumBodyBytes = 1 << 20
 
     private init(
-        configuration: LocalCloudConfiguration, port: Int, metricsPort: Int?, handler: APIHandler,
-        group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool, serverChannels: [any Channel], logger: Logger
+        configuration: LocalCloudConfiguration, port: Int, metrics: (server: MetricsServer?, stats: RequestStats),
+        handler: APIHandler, group: MultiThreadedEventLoopGroup, threadPool: NIOThreadPool,
+        serverChannels: [any Channel], logger: Logger
     ) {
         if configuration.loadBalancerDataPlane {
             // Its own event loops: proxied traffic never waits behind the API, nor the API behind it.
@@ -57,7 +62,9 @@ public final class LocalCloudServer: Sendable {
         }
         self.configuration = configuration
         self.port = port
-        self.metricsPort = metricsPort
+        metricsServer = metrics.server
+        metricsPort = metrics.server?.port
+        stats = metrics.stats
         self.handler = handler
         self.group = group
         self.threadPool = threadPool
@@ -67,8 +74,13 @@ public final class LocalCloudServer: Sendable {
         faults = FaultInjector(spec: configuration.faults)
     }
 
-    /// Opens the state, binds the listening socket and starts serving.
-    public static func start(configuration: LocalCloudConfiguration, logger: Logger) async throws -> LocalCloudServer {
+    /// Opens the state, binds the listening socket and starts serving. Its request and fault
+    /// counts go into `registry` (the process's, in `localcloud`; a fresh one by default), served
+    /// on ``LocalCloudConfiguration/metricsAddress`` when that is set.
+    public static func start(
+        configuration: LocalCloudConfiguration, logger: Logger,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) async throws -> LocalCloudServer {
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -91,10 +103,10 @@ public final class LocalCloudServer: Sendable {
                 return handler
             }
             let server = try await bind(group, configuration.host, configuration.port)
-            var metrics: NIOAsyncChannel<Connection, Never>?
+            var metrics: MetricsServer?
             do {
                 if let address = configuration.metricsAddress {
-                    metrics = try await bind(group, address.host, address.port)
+                    metrics = try await MetricsServer.bind(address, registry: registry, logger: logger)
                 }
             } catch {
                 try? await server.channel.close()
@@ -102,12 +114,11 @@ public final class LocalCloudServer: Sendable {
             }
             let instance = LocalCloudServer(
                 configuration: configuration, port: server.channel.localAddress?.port ?? configuration.port,
-                metricsPort: metrics?.channel.localAddress?.port, handler: handler, group: group,
-                threadPool: threadPool, serverChannels: [server.channel] + (metrics.map { [$0.channel] } ?? []),
-                logger: logger)
-            var loops = [Task { await instance.acceptLoop(server, metricsOnly: false) }]
+                metrics: (metrics, RequestStats(registry: registry)), handler: handler, group: group,
+                threadPool: threadPool, serverChannels: [server.channel], logger: logger)
+            var loops = [Task { await instance.acceptLoop(server) }]
             if let metrics {
-                loops.append(Task { await instance.acceptLoop(metrics, metricsOnly: true) })
+                loops.append(Task { try? await metrics.run() })
             }
             let dataPlaneLoop = instance.dataPlane.map { dataPlane in
                 Task { await instance.feed(dataPlane) }
@@ -166,6 +177,7 @@ public final class LocalCloudServer: Sendable {
             return (Array(state.connections.values), state.acceptLoops, state.dataPlaneLoop)
         }
         for channel in serverChannels { try? await channel.close() }
+        metricsServer?.close()
         for connection in connections { try? await connection.close() }
         for loop in loops { await loop.value }
         dataPlaneLoop?.cancel()
@@ -227,7 +239,7 @@ public final class LocalCloudServer: Sendable {
 
     // MARK: Serving
 
-    private func acceptLoop(_ server: NIOAsyncChannel<Connection, Never>, metricsOnly: Bool) async {
+    private func acceptLoop(_ server: NIOAsyncChannel<Connection, Never>) async {
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { inbound in
@@ -242,7 +254,7 @@ public final class LocalCloudServer: Sendable {
                             continue
                         }
                         group.addTask {
-                            await self.serve(connection, metricsOnly: metricsOnly)
+                            await self.serve(connection)
                             _ = self.state.withLock { $0.connections.removeValue(forKey: id) }
                         }
                     }
@@ -258,7 +270,7 @@ public final class LocalCloudServer: Sendable {
         case drop
     }
 
-    private func serve(_ connection: Connection, metricsOnly: Bool) async {
+    private func serve(_ connection: Connection) async {
         let source = connection.channel.remoteAddress?.ipAddress ?? ""
         do {
             try await connection.executeThenClose { inbound, outbound in
@@ -285,8 +297,6 @@ public final class LocalCloudServer: Sendable {
                         let outcome: Outcome =
                             if tooLarge {
                                 .respond(.failure(APIFailure(.payloadTooLarge, "request body larger than 1 MiB")))
-                            } else if metricsOnly {
-                                .respond(metricsEndpoint(request))
                             } else {
                                 await respond(request)
                             }
@@ -294,7 +304,7 @@ public final class LocalCloudServer: Sendable {
                             logger.debug("dropping response after commit (fault)", metadata: ["http.uri": "\(h.uri)"])
                             return
                         }
-                        if !metricsOnly { stats.request(request, status: response.status) }
+                        stats.request(request, status: response.status)
                         logger.debug(
                             "request", metadata: ["http.method": "\(h.method)", "http.uri": "\(h.uri)", "http.status": "\(response.status)"])
                         var headers = HTTPHeaders(response.headers)
@@ -345,18 +355,6 @@ public final class LocalCloudServer: Sendable {
                 response = .failure(APIFailure(.internalError, "server is shutting down"))
             }
             return fault == .dropAfterCommit ? .drop : .respond(response)
-        }
-    }
-
-    private func metricsEndpoint(_ request: APIRequest) -> APIResponse {
-        switch (request.method, request.pathComponents) {
-        case ("GET", ["metrics"]):
-            APIResponse(
-                status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: Data(stats.render().utf8))
-        case ("GET", ["healthz"]):
-            APIResponse(status: 200, headers: [("Content-Type", "text/plain")], body: Data("ok\n".utf8))
-        default:
-            .failure(APIFailure(.notFound, "only /metrics and /healthz are served here"))
         }
     }
 }

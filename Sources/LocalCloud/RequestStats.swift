@@ -1,26 +1,55 @@
+import Prometheus
 import Synchronization
 
-/// Counts what the server did, for `/metrics` (Prometheus text format).
+/// Counts what the server did, in a Prometheus registry served at `/metrics`:
+/// `localcloud_requests_total{method,resource,status}` and
+/// `localcloud_faults_injected_total{fault}`. Each counter is made on its first use and kept.
 final class RequestStats: Sendable {
     private struct Key: Hashable {
         var method: String
         var resource: String
         var status: Int
     }
-    private struct State {
-        var requests: [Key: Int] = [:]
-        var faults: [String: Int] = [:]
-        var dropped = 0
+
+    private static var requestsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "localcloud_requests", unitName: "total",
+            helpText: "HTTP requests answered, by method, resource family and status.")
     }
-    private let state = Mutex(State())
+    private static var faultsName: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "localcloud_faults_injected", unitName: "total", helpText: "Faults injected, by kind.")
+    }
+
+    private let registry: PrometheusCollectorRegistry
+    private let requests = Mutex<[Key: Counter]>([:])
+    private let faults = Mutex<[String: Counter]>([:])
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
 
     func request(_ request: APIRequest, status: Int) {
         let key = Key(method: request.method, resource: Self.resource(request), status: status)
-        state.withLock { $0.requests[key, default: 0] += 1 }
+        let counter = requests.withLock { requests in
+            if let counter = requests[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: Self.requestsName,
+                labels: [("method", key.method), ("resource", key.resource), ("status", String(key.status))])
+            requests[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     func fault(_ kind: String) {
-        state.withLock { $0.faults[kind, default: 0] += 1 }
+        let counter = faults.withLock { faults in
+            if let counter = faults[kind] { return counter }
+            let counter = registry.makeCounter(descriptor: Self.faultsName, labels: [("fault", kind)])
+            faults[kind] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// The resource family of a path, a small fixed set (never an id).
@@ -34,20 +63,5 @@ final class RequestStats: Sendable {
             return family
         default: return "other"
         }
-    }
-
-    func render() -> String {
-        let snapshot = state.withLock { $0 }
-        var out = "# HELP localcloud_requests_total HTTP requests answered, by method, resource family and status.\n"
-        out += "# TYPE localcloud_requests_total counter\n"
-        for (key, count) in snapshot.requests.sorted(by: { "\($0.key)" < "\($1.key)" }) {
-            out += "localcloud_requests_total{method=\"\(key.method)\",resource=\"\(key.resource)\",status=\"\(key.status)\"} \(count)\n"
-        }
-        out += "# HELP localcloud_faults_injected_total Faults injected, by kind.\n"
-        out += "# TYPE localcloud_faults_injected_total counter\n"
-        for (kind, count) in snapshot.faults.sorted(by: { $0.key < $1.key }) {
-            out += "localcloud_faults_injected_total{fault=\"\(kind)\"} \(count)\n"
-        }
-        return out
     }
 }

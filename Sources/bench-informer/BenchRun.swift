@@ -3,6 +3,7 @@ import Kubernetes
 import Logging
 import Metrics
 import Synchronization
+import Telemetry
 
 /// Syncs informers for nodes and services, then drives resync rounds through a work queue and
 /// controller, printing resident memory and CPU time at each stage.
@@ -15,8 +16,7 @@ struct BenchRun {
     var logger: Logger
 
     func run() async throws {
-        let metrics = PrometheusMetrics()
-        MetricsSystem.bootstrap(metrics)
+        let metrics = ProcessMetrics.bootstrap()
         let baseline = ProcessStats.now()
         ProcessStats.report("start", baseline, since: baseline)
         let client = try KubernetesClient(
@@ -72,7 +72,7 @@ struct BenchRun {
             kill(serverPID, SIGUSR1)
             // The informers see their watches drop, get 410 Gone on re-watch and relist.
             func lists() -> [Substring] {
-                metrics.render().split(separator: "\n").filter { $0.hasPrefix("informer_relists_total{") }
+                metrics.emitToString().split(separator: "\n").filter { $0.hasPrefix("informer_relists_total{") }
             }
             let deadline = ContinuousClock.now + .seconds(60)
             while lists().contains(where: { $0.hasSuffix(" 1") }), ContinuousClock.now < deadline {

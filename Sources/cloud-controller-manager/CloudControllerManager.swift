@@ -4,7 +4,7 @@ import CloudController
 import Foundation
 import Kubernetes
 import Logging
-import Metrics
+import MetricsHTTP
 import ServiceLifecycle
 import Telemetry
 
@@ -139,7 +139,7 @@ struct CloudControllerManager: AsyncParsableCommand {
         if let clusterCIDR, (try? Self.parseCIDRs(clusterCIDR)) == nil {
             problems.append("--cluster-cidr must be CIDRs like 10.244.0.0/16 (comma-separated), got \"\(clusterCIDR)\"")
         }
-        if Self.parseAddress(metricsAddress) == nil {
+        if (try? Self.parseAddress(metricsAddress)) == nil {
             problems.append("--metrics-address must be HOST:PORT, got \"\(metricsAddress)\"")
         }
         for (flag, value) in [
@@ -171,8 +171,7 @@ struct CloudControllerManager: AsyncParsableCommand {
     func run() async throws {
         logFormat.bootstrap(level: logLevel)
         let logger = Logger(label: "cloud-controller-manager")
-        let metrics = PrometheusMetrics()
-        MetricsSystem.bootstrap(metrics)  // before the cloud client creates its metrics
+        let registry = ProcessMetrics.bootstrap()  // before the cloud client creates its metrics
         if let cloudConfig {
             logger.notice("--cloud-config is accepted for compatibility and not read; configure with flags", metadata: ["cloud_config": "\(cloudConfig)"])
         }
@@ -237,10 +236,10 @@ struct CloudControllerManager: AsyncParsableCommand {
         } else {
             top += services
         }
-        let (host, port) = Self.parseAddress(metricsAddress)!
-        let health: HealthServer
+        let health: MetricsServer
         do {
-            health = try await HealthServer.bind(host: host, port: port, checks: checks, metrics: metrics, logger: logger)
+            health = try await MetricsServer.bind(
+                try Self.parseAddress(metricsAddress), registry: registry, checks: checks, logger: logger)
         } catch {
             logger.critical("cannot serve /metrics and /healthz on \(metricsAddress): \(error)")
             try? await client.shutdown()
@@ -288,12 +287,9 @@ struct CloudControllerManager: AsyncParsableCommand {
         }
     }
 
-    static func parseAddress(_ address: String) -> (String, Int)? {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { return nil }
-        var host = String(address[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "0.0.0.0" : host, port)
+    /// `--metrics-address`: HOST:PORT, where an empty host (`:10258`) means every address, as
+    /// upstream's flag reads it.
+    static func parseAddress(_ address: String) throws(ListenAddressError) -> ListenAddress {
+        try ListenAddress(parsing: address, emptyHost: "0.0.0.0")
     }
 }

@@ -1,10 +1,9 @@
 import ArgumentParser
 import CSIController
 import CSIDriver
+import CSIStartup
 import CloudAPI
 import Logging
-import Metrics
-import MetricsHTTP
 import RPC
 import Telemetry
 
@@ -24,8 +23,7 @@ struct CSIController: AsyncParsableCommand {
         version: MooringVersion.string
     )
 
-    @Option(help: "gRPC endpoint: unix:///ABSOLUTE/PATH (a bare absolute path also works).")
-    var endpoint = "unix:///csi/csi.sock"
+    @OptionGroup var endpoint: EndpointOption
 
     @Option(name: .customLong("api-url"), help: "Cloud API base URL (Vultr: https://api.vultr.com; or a localcloud URL).")
     var apiURL = "https://api.vultr.com"
@@ -52,17 +50,7 @@ struct CSIController: AsyncParsableCommand {
         "List GET_SNAPSHOT (CSI 1.12) among the controller capabilities. Off by default: sidecars built on csi-lib-utils v0.20.0 (external-provisioner v5.2.0, external-attacher v4.8.0, external-resizer v1.13.0-v1.13.1) panic on it, and no sidecar uses it. GetSnapshot is served either way."))
     var advertiseGetSnapshot = false
 
-    @Option(name: .customLong("metrics-address"), help: "Serve /metrics (Prometheus text: per-RPC counts and latency, cloud API calls) and /healthz on HOST:PORT.")
-    var metricsAddress: String?
-
-    @Option(name: .customLong("driver-name"), help: "CSI driver name reported by GetPluginInfo.")
-    var driverName = DriverIdentity.defaultName
-
-    @Option(name: .customLong("log-format"), help: "Log line format: text or json.")
-    var logFormat: LogFormat = .text
-
-    @Option(name: .customLong("log-level"), help: "Lowest log level written: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var plugin: PluginOptions<ControllerRole>
 
     func validate() throws {
         guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else {
@@ -74,26 +62,14 @@ struct CSIController: AsyncParsableCommand {
         guard apiRate > 0, apiBurst >= 1 else {
             throw ValidationError("--api-rate must be positive and --api-burst at least 1")
         }
-        if let metricsAddress, MetricsServer.parse(address: metricsAddress) == nil {
-            throw ValidationError("--metrics-address must be HOST:PORT, got \"\(metricsAddress)\"")
-        }
         if let region, region.isEmpty { throw ValidationError("--region must not be empty") }
     }
 
     func run() async throws {
-        logFormat.bootstrap(level: logLevel)
-        let logger = Logger(label: "csi-controller")
         // Before anything creates a metric (the cloud client does, on creation).
-        let registry = metricsAddress.map { _ in PrometheusRegistry() }
-        if let registry { MetricsSystem.bootstrap(registry) }
-        let identity: DriverIdentity
-        let endpoint: Endpoint
-        do {
-            identity = try DriverIdentity(name: driverName, version: MooringVersion.string)
-            endpoint = try Endpoint(parsing: self.endpoint)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        let launch = try PluginLaunch(endpoint: endpoint, options: plugin)
+        let logger = Logger(label: "csi-controller")
+        let identity = launch.identity
         let key: APIKey
         do { key = try APIKey.resolve(file: apiKeyFile) } catch { throw ValidationError((error as? CloudError)?.message ?? "\(error)") }
         let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key,
@@ -109,33 +85,9 @@ struct CSIController: AsyncParsableCommand {
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
                                            "api.url": .string(apiURL), "region.default": .string(defaultRegion ?? "none"),
                                            "max_volumes_per_node": "\(maxVolumesPerNode)"])
-        var plugin = PluginServer(endpoint: endpoint, logger: logger)
-        plugin.selfLoggingMethods = [ControllerService.methodPrefix]
-        var metricsServer: MetricsServer?
-        if let metricsAddress, let registry, let (host, port) = MetricsServer.parse(address: metricsAddress) {
-            do {
-                metricsServer = try await MetricsServer.start(host: host, port: port, registry: registry)
-            } catch {
-                logger.critical("cannot serve metrics on \(metricsAddress): \(error)")
-                throw ExitCode(1)
-            }
-            logger.info("serving metrics", metadata: ["metrics.address": .string("\(host):\(metricsServer!.port)")])
-            plugin.onCall = { record in
-                Counter(label: "csi_rpc_requests_total",
-                        dimensions: [("method", record.method), ("code", record.code.description)]).increment()
-                Metrics.Timer(label: "csi_rpc_duration_seconds", dimensions: [("method", record.method)])
-                    .record(duration: record.duration)
-            }
-        }
-        defer { if let metricsServer { Task { await metricsServer.stop() } } }
-        do {
-            try await plugin.run { server in
-                service.register(on: server)
-                controller.register(on: server)
-            }
-        } catch let error as RPCError {
-            logger.critical("cannot serve: \(error.message)")
-            throw ExitCode(1)
+        try await launch.serve(logger, configure: { $0.selfLoggingMethods = [ControllerService.methodPrefix] }) { server in
+            service.register(on: server)
+            controller.register(on: server)
         }
     }
 
@@ -152,4 +104,10 @@ struct CSIController: AsyncParsableCommand {
             return nil
         }
     }
+}
+
+/// csi-controller's words in the shared options' help.
+enum ControllerRole: PluginRole {
+    static let metricsAddressHelp =
+        "Serve /metrics (Prometheus text: per-RPC counts and latency, cloud API calls) and /healthz on HOST:PORT."
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CSIDriver
+import CSIStartup
 import Logging
-import MetricsHTTP
 import RPC
 import Telemetry
 
@@ -24,8 +24,7 @@ struct CSINode: AsyncParsableCommand {
         version: MooringVersion.string
     )
 
-    @Option(help: "gRPC endpoint: unix:///ABSOLUTE/PATH (a bare absolute path also works).")
-    var endpoint = "unix:///csi/csi.sock"
+    @OptionGroup var endpoint: EndpointOption
 
     @Option(name: .customLong("node-id"), help: "This node's cloud instance id (default: from the metadata service).")
     var nodeID: String?
@@ -48,17 +47,7 @@ struct CSINode: AsyncParsableCommand {
     @Option(name: .customLong("max-volumes-per-node"), help: "Volumes this node can have attached, reported by NodeGetInfo.")
     var maxVolumesPerNode: Int = 16
 
-    @Option(name: .customLong("driver-name"), help: "CSI driver name reported by GetPluginInfo.")
-    var driverName = DriverIdentity.defaultName
-
-    @Option(name: .customLong("metrics-address"), help: "Serve /metrics (Prometheus text: per-RPC counts and latency, mounts and their failures) and /healthz on HOST:PORT.")
-    var metricsAddress: String?
-
-    @Option(name: .customLong("log-format"), help: "Log line format: text or json.")
-    var logFormat: LogFormat = .text
-
-    @Option(name: .customLong("log-level"), help: "Lowest log level written: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var plugin: PluginOptions<NodeRole>
 
     func validate() throws {
         guard deviceDir.hasPrefix("/") else { throw ValidationError("--device-dir must be an absolute path") }
@@ -67,22 +56,12 @@ struct CSINode: AsyncParsableCommand {
         guard maxVolumesPerNode >= 0 else { throw ValidationError("--max-volumes-per-node must not be negative") }
         if let nodeID, nodeID.isEmpty { throw ValidationError("--node-id must not be empty") }
         if let region, region.isEmpty { throw ValidationError("--region must not be empty") }
-        if let metricsAddress, !NodeMetrics.isValid(address: metricsAddress) {
-            throw ValidationError("--metrics-address must be HOST:PORT, got \"\(metricsAddress)\"")
-        }
     }
 
     func run() async throws {
-        logFormat.bootstrap(level: logLevel)
+        let launch = try PluginLaunch(endpoint: endpoint, options: plugin, methods: NodeMetrics.methods)
         var logger = Logger(label: "csi-node")
-        let identity: DriverIdentity
-        let endpoint: Endpoint
-        do {
-            identity = try DriverIdentity(name: driverName, version: MooringVersion.string)
-            endpoint = try Endpoint(parsing: self.endpoint)
-        } catch {
-            throw ValidationError(error.message)
-        }
+        let identity = launch.identity
         var nodeID = self.nodeID, region = self.region
         if nodeID == nil || region == nil {
             do {
@@ -101,13 +80,7 @@ struct CSINode: AsyncParsableCommand {
             identity: identity,
             capabilities: PluginCapabilities.mooring,
             readiness: [NodeToolsCheck()], logger: logger)
-        var metrics: NodeMetrics?
-        if let metricsAddress {
-            do { metrics = try await NodeMetrics.start(address: metricsAddress, logger: logger) } catch {
-                logger.critical("cannot serve metrics on \(metricsAddress): \(error)")
-                throw ExitCode(1)
-            }
-        }
+        let metrics = launch.registry.map { _ in NodeMetrics() }
         let locator = DeviceLocator(directory: deviceDir, wait: .seconds(deviceWait))
         let nodeService = NodeService(
             configuration: .init(nodeID: nodeID, region: region, maxVolumesPerNode: Int64(maxVolumesPerNode),
@@ -116,25 +89,24 @@ struct CSINode: AsyncParsableCommand {
         logger.info("starting", metadata: ["driver.name": .string(identity.name), "version": .string(identity.version),
                                            "region": .string(region), "device.dir": .string(deviceDir),
                                            "vfs.dir": .string(vfsDir ?? "none (virtiofs)")])
-        do {
-            var plugin = PluginServer(endpoint: endpoint, logger: logger)
-            plugin.onCall = metrics.map { $0.observe }
-            try await plugin.run { server in
-                identityService.register(on: server)
-                nodeService.register(on: server)
-            }
-        } catch let error as RPCError {
-            logger.critical("cannot serve: \(error.message)")
-            throw ExitCode(1)
+        try await launch.serve(logger) { server in
+            identityService.register(on: server)
+            nodeService.register(on: server)
         }
     }
 }
 
-/// csi-node's `--metrics-address` figures, served at `/metrics` with `/healthz` beside them:
-/// per-RPC counts by status code and latency histograms (`csi_rpc_requests_total{method,code}`,
-/// `csi_rpc_duration_seconds{method}` — stage, publish, expand and the rest), and the changes the
+/// csi-node's words in the shared options' help.
+enum NodeRole: PluginRole {
+    static let metricsAddressHelp =
+        "Serve /metrics (Prometheus text: per-RPC counts and latency, mounts and their failures) and /healthz on HOST:PORT."
+}
+
+/// csi-node's `--metrics-address` figures beyond the per-RPC ones (`csi_rpc_requests_total{method,code}`,
+/// `csi_rpc_duration_seconds{method}`, made by ``PluginLaunch`` for ``methods``): the changes the
 /// node service makes (`csi_node_operations_total{operation,result}`,
 /// `csi_node_operation_duration_seconds{operation}`: mount, bind_mount, unmount, format, grow).
+/// Made once, after the registry is bootstrapped.
 struct NodeMetrics: Sendable {
     static let methods = [
         "/csi.v1.Identity/GetPluginInfo", "/csi.v1.Identity/GetPluginCapabilities", "/csi.v1.Identity/Probe",
@@ -143,29 +115,9 @@ struct NodeMetrics: Sendable {
         "/csi.v1.Node/NodeGetCapabilities", "/csi.v1.Node/NodeGetInfo",
     ]
 
-    let server: MetricsServer
-    let calls: CallMetrics
-    let operations: CallMetrics
-
-    static func isValid(address: String) -> Bool { MetricsServer.parse(address: address) != nil }
-
-    /// Binds `address` (`HOST:PORT`, validated) and starts serving.
-    static func start(address: String, logger: Logger) async throws -> NodeMetrics {
-        let (host, port) = MetricsServer.parse(address: address) ?? ("", 0)
-        let registry = PrometheusRegistry()
-        let server = try await MetricsServer.start(host: host, port: port, registry: registry)
-        logger.info("serving metrics", metadata: ["metrics.address": .string("\(host):\(server.port)")])
-        return NodeMetrics(
-            server: server, calls: .rpc(registry: registry, prefix: "csi_rpc", methods: methods),
-            operations: CallMetrics(
-                registry: registry, total: "csi_node_operations_total", duration: "csi_node_operation_duration_seconds",
-                key: "operation", outcome: "result", names: MeteredMounter.operations))
-    }
-
-    /// For ``PluginServer/onCall``.
-    func observe(_ record: CallRecord) {
-        calls.observe(record.method, outcome: record.code.description, duration: record.duration)
-    }
+    let operations = CallMetrics(
+        total: "csi_node_operations_total", duration: "csi_node_operation_duration_seconds",
+        key: "operation", outcome: "result", names: MeteredMounter.operations)
 
     /// `mounter`, reporting its changes to the node here.
     func metered(_ mounter: any Mounter) -> any Mounter {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LocalCloud
 import Logging
+import MetricsHTTP
 import ServiceLifecycle
 import Telemetry
 
@@ -112,7 +113,8 @@ struct LocalCloudCommand: AsyncParsableCommand {
             metricsAddress: try metricsAddress.map { try ListenAddress(parsing: $0) },
             applyRoutesNamespace: applyRoutes, routeDevice: routeDevice, loadBalancerDataPlane: lbDataPlane,
             loadBalancerResync: .milliseconds(lbResyncMs))
-        let server = try await LocalCloudServer.start(configuration: config, logger: logger)
+        let server = try await LocalCloudServer.start(
+            configuration: config, logger: logger, registry: ProcessMetrics.bootstrap())
 
         // One ServiceGroup, as in cloud-controller-manager: SIGTERM/SIGINT start a graceful
         // shutdown (listeners closed, open connections ended, state flushed), then it returns.

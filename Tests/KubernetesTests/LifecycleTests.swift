@@ -19,10 +19,8 @@ import Testing
             let elector = LeaderElector(
                 client: client, configuration: LeaderElectorTests.configuration("ccm-1"), logger: testLogger,
                 services: [informer, controller])
-            let health = try await HealthServer.bind(
-                host: "127.0.0.1", port: 0, checks: [.leaderElection(elector)], logger: testLogger)
             let group = ServiceGroup(
-                configuration: ServiceGroupConfiguration(services: [health, elector], logger: testLogger))
+                configuration: ServiceGroupConfiguration(services: [elector], logger: testLogger))
             let run = Task { try await group.run() }
             #expect(await eventually { reconciled.contains("n1") })
             _ = try await client.create(makeNode("n2"))

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import LocalCloud
+import MetricsHTTP
 import Testing
 
 @Suite struct MetricsTests {
@@ -21,14 +22,6 @@ import Testing
             let api = try await HTTPClient.shared.execute(
                 HTTPClientRequest(url: "http://127.0.0.1:\(port)/v2/blocks"), timeout: .seconds(5))
             #expect(api.status == .notFound)
-        }
-    }
-
-    @Test func listenAddressParsing() throws {
-        #expect(try ListenAddress(parsing: "127.0.0.1:8080") == ListenAddress(host: "127.0.0.1", port: 8080))
-        #expect(try ListenAddress(parsing: "[::1]:0") == ListenAddress(host: "::1", port: 0))
-        for bad in ["127.0.0.1", ":80", "host:port", "h:70000", ""] {
-            #expect(throws: ListenAddressError.self, "\(bad)") { try ListenAddress(parsing: bad) }
         }
     }
 }

@@ -10,6 +10,7 @@
 // Prints "ready" on stdout once listening; SIGTERM/SIGINT shut it down gracefully (exit 0).
 import RPC
 import Synchronization
+import UnixSignals
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -87,7 +88,13 @@ do {
 }
 print("ready")
 fflush(nil)
-let signal = await TerminationSignal.wait()
+// Trapping leaves the signals ignored for the rest of the process, so a second one does not kill
+// it mid-shutdown.
+var signal: Int32 = 0
+for await received in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+    signal = received.rawValue
+    break
+}
 await server.shutdown(grace: .seconds(grace))
 print("stopped on signal \(signal)")
 exit(0)

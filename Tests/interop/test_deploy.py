@@ -89,10 +89,18 @@ def source(path: str) -> str:
 def declared_options(executable: str) -> dict:
     """Long flag name → whether it is required, for every option an ArgumentParser command
     declares: customLong names, else the property name in kebab case (ArgumentParser's default).
-    An @Option whose type is not optional and that has no default value is required."""
+    An @Option whose type is not optional and that has no default value is required. Options in
+    an @OptionGroup (a ParsableArguments struct in its own file, e.g. CSIStartup's) count too."""
     text = "\n".join(p.read_text() for p in (REPO / "Sources" / executable).glob("*.swift"))
+    seen: set = set()
+    while groups := set(re.findall(r"@OptionGroup[^\n]*?var\s+\w+\s*:\s*(\w+)", text)) - seen:
+        seen |= groups
+        for group in sorted(groups):
+            files = list((REPO / "Sources").glob(f"*/{group}.swift"))
+            assert len(files) == 1, f"option group {group}: expected one Sources/*/{group}.swift, found {files}"
+            text += "\n" + files[0].read_text()
     options = {}
-    for match in re.finditer(r"@(Option|Flag)\(([^@]*?)\)\s*(?:\n\s*)?var\s+(\w+)([^\n]*)", text, re.S):
+    for match in re.finditer(r"@(Option|Flag)\(([^@]*?)\)\s*(?:\n\s*)?(?:public\s+)?var\s+(\w+)([^\n]*)", text, re.S):
         custom = re.search(r'customLong\("([^"]+)"\)', match.group(2))
         name = custom.group(1) if custom else re.sub(r"(?<!^)([A-Z])", r"-\1", match.group(3)).lower()
         declaration = match.group(4)
