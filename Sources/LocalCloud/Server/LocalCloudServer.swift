@@ -8,6 +8,9 @@ import Synchronization
 /// The local cloud's HTTP server: the Vultr v2 dialect under `/v2`, the metadata document at
 /// `/v1.json`, state in SQLite under the data directory. Start it with
 /// ``start(configuration:logger:)``, stop it with ``stop()``; it can run in-process in tests.
+/// This file binds and serves connections; what a call goes through before the handler is in
+/// `+Routing`, stopping in `+Lifecycle`, fault injection in `+Faults`, the data-plane feed in
+/// `+DataPlaneFeed`.
 public final class LocalCloudServer: Sendable {
     public let configuration: LocalCloudConfiguration
     /// The port actually bound (useful when the configuration asked for port 0).
@@ -19,7 +22,7 @@ public final class LocalCloudServer: Sendable {
 
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
-    private struct State {
+    struct State {
         var connections: [ObjectIdentifier: any Channel] = [:]
         var acceptLoops: [Task<Void, Never>] = []
         var stopped = false
@@ -27,18 +30,18 @@ public final class LocalCloudServer: Sendable {
         var dataPlaneLoop: Task<Void, Never>?
     }
 
-    private let handler: APIHandler
-    private let limiter: RateLimiter
-    private let faults: FaultInjector
-    private let group: MultiThreadedEventLoopGroup
-    private let threadPool: NIOThreadPool
-    private let serverChannels: [any Channel]
-    private let dataPlane: LoadBalancerDataPlane?
-    private let dataPlaneGroup: MultiThreadedEventLoopGroup?
-    private let dataPlaneChanges = DataPlaneSignal()
-    private let stats = RequestStats()
-    private let logger: Logger
-    private let state = Mutex(State())
+    let handler: APIHandler
+    let limiter: RateLimiter
+    let faults: FaultInjector
+    let group: MultiThreadedEventLoopGroup
+    let threadPool: NIOThreadPool
+    let serverChannels: [any Channel]
+    let dataPlane: LoadBalancerDataPlane?
+    let dataPlaneGroup: MultiThreadedEventLoopGroup?
+    let dataPlaneChanges = DataPlaneSignal()
+    let stats = RequestStats()
+    let logger: Logger
+    let state = Mutex(State())
     private static let maximumBodyBytes = 1 << 20
 
     private init(
@@ -143,88 +146,6 @@ public final class LocalCloudServer: Sendable {
             }
     }
 
-    /// Waits until the server has stopped.
-    public func waitUntilStopped() async {
-        for loop in state.withLock({ $0.acceptLoops }) { await loop.value }
-    }
-
-    /// Stops accepting, closes open connections and releases threads. Safe to call more than
-    /// once and from several tasks: every caller returns once the server is fully stopped.
-    public func stop() async {
-        let task = state.withLock { state in
-            if let stopping = state.stopping { return stopping }
-            let stopping = Task { await self.performStop() }
-            state.stopping = stopping
-            return stopping
-        }
-        await task.value
-    }
-
-    private func performStop() async {
-        let (connections, loops, dataPlaneLoop) = state.withLock { state in
-            state.stopped = true
-            return (Array(state.connections.values), state.acceptLoops, state.dataPlaneLoop)
-        }
-        for channel in serverChannels { try? await channel.close() }
-        for connection in connections { try? await connection.close() }
-        for loop in loops { await loop.value }
-        dataPlaneLoop?.cancel()
-        await dataPlaneLoop?.value
-        await dataPlane?.shutdown()
-        try? await dataPlaneGroup?.shutdownGracefully()
-        try? await threadPool.shutdownGracefully()
-        try? await group.shutdownGracefully()
-        logger.info("localcloud stopped")
-    }
-
-    /// Queues faults for the next `/v2` calls, ahead of the random ones (for tests).
-    public func inject(_ fault: Fault, count: Int = 1) {
-        faults.enqueue(fault, count: count)
-    }
-
-    /// Replaces the random fault rates.
-    public func setFaults(_ spec: FaultSpec) {
-        faults.setSpec(spec)
-    }
-
-    // MARK: Load-balancer data plane
-
-    /// How long the feed waits after a failed store read or a listener that could not open
-    /// before it tries again.
-    static let dataPlaneRetry = Duration.seconds(1)
-
-    /// Feeds the data plane the active load balancers until the server stops. It wakes when an
-    /// API call changed load balancers or instances (``dataPlaneChanges``), when the next pending
-    /// load balancer turns active, after ``LocalCloudConfiguration/loadBalancerResync`` as a
-    /// safety net, and soon again while something failed; otherwise it sleeps. Reading the store
-    /// blocks, so it happens on the thread pool; the data plane itself only awaits NIO.
-    private func feed(_ dataPlane: LoadBalancerDataPlane) async {
-        let handler = self.handler
-        var lastError = ""
-        while !Task.isCancelled {
-            var wait = configuration.loadBalancerResync
-            do {
-                let (specs, readyAt) = try await threadPool.runIfActive {
-                    (try handler.balancerSpecs(), try handler.nextBalancerReadyAt())
-                }
-                let healthy = await dataPlane.reconcile(specs)
-                lastError = ""
-                if !healthy { wait = min(wait, Self.dataPlaneRetry) }
-                if let readyAt {
-                    let seconds = max(0, readyAt.timeIntervalSinceNow) + 0.001
-                    wait = min(wait, .milliseconds(Int64((seconds * 1000).rounded(.up))))
-                }
-            } catch {
-                if "\(error)" != lastError {
-                    logger.warning("load balancer state unreadable", metadata: ["error": "\(error)"])
-                    lastError = "\(error)"
-                }
-                wait = min(wait, Self.dataPlaneRetry)
-            }
-            await dataPlaneChanges.wait(timeout: wait)
-        }
-    }
-
     // MARK: Serving
 
     private func acceptLoop(_ server: NIOAsyncChannel<Connection, Never>, metricsOnly: Bool) async {
@@ -251,11 +172,6 @@ public final class LocalCloudServer: Sendable {
         } catch {
             logger.debug("accept loop ended", metadata: ["error": "\(error)"])
         }
-    }
-
-    private enum Outcome {
-        case respond(APIResponse)
-        case drop
     }
 
     private func serve(_ connection: Connection, metricsOnly: Bool) async {
@@ -313,38 +229,6 @@ public final class LocalCloudServer: Sendable {
             }
         } catch {
             logger.trace("connection ended", metadata: ["error": "\(error)"])
-        }
-    }
-
-    private func respond(_ request: APIRequest) async -> Outcome {
-        let isAPI = request.pathComponents.first == "v2"
-        if isAPI {
-            let latency = faults.latencyMilliseconds
-            if latency > 0 { try? await Task.sleep(for: .milliseconds(latency)) }
-            guard limiter.admit(request.sourceAddress) else {
-                return .respond(.failure(APIFailure(
-                    .tooManyRequests, "rate limit exceeded",
-                    headers: [("Retry-After", "\(limiter.retryAfterSeconds)")])))
-            }
-        }
-        let fault = isAPI && handler.isAuthorized(request) ? faults.next() : nil
-        if let fault { stats.fault("\(fault)".components(separatedBy: "(")[0]) }
-        switch fault {
-        case .error:
-            return .respond(.failure(APIFailure(.internalError, "injected fault: internal error")))
-        case .throttle(let seconds):
-            return .respond(.failure(APIFailure(.tooManyRequests, "injected fault: rate limit exceeded",
-                                                headers: [("Retry-After", "\(seconds)")])))
-        case .dropAfterCommit, nil:
-            let handler = self.handler
-            let response: APIResponse
-            do {
-                response = try await threadPool.runIfActive { handler.handle(request) }
-                if APIHandler.changesDataPlane(request, status: response.status) { dataPlaneChanges.notify() }
-            } catch {
-                response = .failure(APIFailure(.internalError, "server is shutting down"))
-            }
-            return fault == .dropAfterCommit ? .drop : .respond(response)
         }
     }
 

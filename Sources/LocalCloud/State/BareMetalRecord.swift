@@ -1,6 +1,6 @@
 /// A bare-metal server in its wire form, with the fields govultr's `BareMetalServer` decodes
 /// (`mac_address` is a number there).
-struct BareMetalRecord: StoredResource {
+struct BareMetalRecord: PendingResource {
     static let kind = "bare_metal"
     static let noun = "bare metal"
 
@@ -33,8 +33,4 @@ struct BareMetalRecord: StoredResource {
     var internalIp: String
     /// That VPC's id (local-cloud field in this form).
     var vpcId: String
-
-    mutating func becomeReady() {
-        if status == "pending" { status = "active" }
-    }
 }

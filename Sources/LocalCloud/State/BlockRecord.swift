@@ -1,5 +1,5 @@
 /// A block storage volume in its wire form: every field Vultr's API reports for a block.
-struct BlockRecord: StoredResource {
+struct BlockRecord: PendingResource {
     static let kind = "block"
     static let noun = "block storage"
 
@@ -66,10 +66,6 @@ struct BlockRecord: StoredResource {
         osId = try c.decodeIfPresent(Int.self, forKey: .osId) ?? 0
         snapshotId = try c.decodeIfPresent(String.self, forKey: .snapshotId) ?? ""
         bootable = try c.decodeIfPresent(Bool.self, forKey: .bootable) ?? false
-    }
-
-    mutating func becomeReady() {
-        if status == "pending" { status = "active" }
     }
 
     /// Vultr's words for an unknown block id.

@@ -1,6 +1,6 @@
 /// A Vultr File System in its wire form (`/v2/vfs`). Its contents are a directory under the
 /// cloud's VFS directory (``FileSystemContents``); `storage_used` is measured from it on read.
-struct FileSystemRecord: StoredResource {
+struct FileSystemRecord: PendingResource {
     static let kind = "vfs"
     static let noun = "vfs"
 
@@ -26,10 +26,6 @@ struct FileSystemRecord: StoredResource {
     var storageSize: Size
     var storageUsed: Size
     var billing: Billing
-
-    mutating func becomeReady() {
-        if status == "pending" { status = "active" }
-    }
 
     /// Vultr's words for an unknown VFS id.
     static func notFound(_ id: String) -> APIFailure { APIFailure(.notFound, "Subscription ID Not Found.") }

@@ -1,5 +1,5 @@
 /// A load balancer in its wire form.
-struct LoadBalancerRecord: StoredResource {
+struct LoadBalancerRecord: PendingResource {
     static let kind = "load_balancer"
     static let noun = "load balancer"
 
@@ -79,8 +79,4 @@ struct LoadBalancerRecord: StoredResource {
     var healthStatus: [DataPlaneStatus.TargetHealth]?
     /// Listeners that could not open, e.g. a port in use (local-cloud extension; output only).
     var listenerErrors: [DataPlaneStatus.ListenerError]?
-
-    mutating func becomeReady() {
-        if status == "pending" { status = "active" }
-    }
 }
