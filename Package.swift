@@ -55,6 +55,9 @@ let package = Package(
         .target(name: "RPC", dependencies: ["CGRPC"]),
         // CSI value types and their protobuf-c codecs.
         .target(name: "CSI", dependencies: ["CSIProtoC"]),
+        // The token bucket shared by the Kubernetes client and the local cloud's rate limit
+        // (Foundation-free, no dependencies).
+        .target(name: "RateLimiting"),
         // Provider API client (Vultr v2 dialect).
         .target(
             name: "CloudAPI",
@@ -72,6 +75,7 @@ let package = Package(
         .target(
             name: "LocalCloud",
             dependencies: [
+                "RateLimiting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,6 +105,7 @@ let package = Package(
         .target(
             name: "Kubernetes",
             dependencies: [
+                "RateLimiting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -220,6 +225,7 @@ let package = Package(
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
         // The controller's cloud mapping, and its service over the real socket against an
         // in-process local cloud.

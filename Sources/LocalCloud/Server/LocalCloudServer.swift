@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RateLimiting
 import Synchronization
 
 /// The local cloud's HTTP server: the Vultr v2 dialect under `/v2`, the metadata document at
@@ -31,7 +32,7 @@ public final class LocalCloudServer: Sendable {
     }
 
     let handler: APIHandler
-    let limiter: RateLimiter
+    let limiter: KeyedTokenBuckets<String>
     let faults: FaultInjector
     let group: MultiThreadedEventLoopGroup
     let threadPool: NIOThreadPool
@@ -66,7 +67,7 @@ public final class LocalCloudServer: Sendable {
         self.threadPool = threadPool
         self.serverChannels = serverChannels
         self.logger = logger
-        limiter = RateLimiter(rate: configuration.rateLimit, burst: configuration.rateBurst)
+        limiter = KeyedTokenBuckets(rate: configuration.rateLimit, burst: configuration.rateBurst)
         faults = FaultInjector(spec: configuration.faults)
     }
 
