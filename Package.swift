@@ -6,7 +6,7 @@
 import PackageDescription
 
 /// Release links of the CSI plugins on Linux: lld with packed relative relocations (DT_RELR,
-/// glibc 2.36+) and no symbols exported from the executable. Measured (hack/bench-rpc, smaps):
+/// glibc 2.36+) and no symbols exported from the executable. Measured (hack/bench/bench-rpc, smaps):
 /// the dynamic loader no longer walks 1.4 MB of relocations and 15,600 exported symbols at
 /// start, and fewer pages of the binary are dirtied — idle RSS csi-node 19.6 → 17.4 MiB,
 /// csi-controller 28.7 → 23.7 MiB.
@@ -41,7 +41,7 @@ let package = Package(
 
         // System library: gRPC core (libgrpc_unsecure + libgpr) behind a shim header.
         .systemLibrary(name: "CGRPC", path: "Sources/CGRPC"),
-        // protobuf-c code generated from proto/csi.proto by hack/update-generated.sh.
+        // protobuf-c code generated from proto/csi.proto by hack/generate/update-generated.sh.
         .target(
             name: "CSIProtoC",
             path: "Sources/CSIProtoC",
@@ -130,7 +130,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Informer memory/CPU benchmark driven by hack/bench-informer.
+        // Informer memory/CPU benchmark driven by hack/bench/bench-informer.
         .executableTarget(
             name: "bench-informer",
             dependencies: [
@@ -216,7 +216,7 @@ let package = Package(
         // grpcio interop tests and the RPC benchmark.
         .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
         // The Kubernetes stand-in as a process, for end-to-end runs of cloud-controller-manager
-        // (Tests/interop/test_ccm.py, hack/bench-ccm). Test support, not shipped.
+        // (Tests/interop/test_ccm.py, hack/bench/bench-ccm). Test support, not shipped.
         .executableTarget(
             name: "kube-standin",
             dependencies: ["KubernetesTestSupport", .product(name: "Logging", package: "swift-log")],
@@ -237,7 +237,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
+        // Fixtures/ holds golden vectors from hack/generate/gen-csi-fixtures.py, read via #filePath.
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CloudAPITests",
@@ -279,7 +279,7 @@ let package = Package(
     ]
 )
 
-// Fuzz targets (libFuzzer), present only when MOORING_FUZZ is set: hack/fuzz.sh builds them with
+// Fuzz targets (libFuzzer), present only when MOORING_FUZZ is set: hack/check/fuzz.sh builds them with
 // `-sanitize=fuzzer` in their own build directory, so ordinary builds and tests never see them.
 if Context.environment["MOORING_FUZZ"] != nil {
     package.targets += [
