@@ -55,13 +55,14 @@ let package = Package(
         .target(name: "RPC", dependencies: ["CGRPC"]),
         // CSI value types and their protobuf-c codecs.
         .target(name: "CSI", dependencies: ["CSIProtoC"]),
-        // The token bucket shared by the Kubernetes client and the local cloud's rate limit
-        // (Foundation-free, no dependencies).
+        // The one token bucket: the cloud client's and the Kubernetes client's rate limits and the
+        // local cloud's per-source limit (Foundation-free, no dependencies).
         .target(name: "RateLimiting"),
         // Provider API client (Vultr v2 dialect).
         .target(
             name: "CloudAPI",
             dependencies: [
+                "RateLimiting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
