@@ -6,13 +6,15 @@
 #   SECONDS   how long each target fuzzes (default 60); CI runs a short bound, see hack/test.sh
 #   TARGET    csi-messages | cloud-responses | watch-stream (default: all three)
 #
-# Builds the targets in Fuzz/ optimised (-c release) with libFuzzer and AddressSanitizer into
-# .build-fuzz (the first build compiles the dependencies again, instrumented: minutes), replays
-# every saved regression input in Fuzz/regressions/TARGET/, then fuzzes from the seed corpus (Fuzz/corpus/TARGET/, and
-# the CSI golden vectors in Tests/CSITests/Fixtures/). New corpus entries go to
-# .fuzz-corpus/TARGET/ (ignored by git; reused by the next local run). A crash, a hang (> 10 s
-# per input) or a leak fails the run; the input that did it is kept in .fuzz-artifacts/TARGET/ —
-# add it to Fuzz/regressions/TARGET/ with the fix, and a unit test for the behaviour.
+# Builds the targets in Fuzz/ optimised (-c release: 2-20x the inputs/s of a debug build, see
+# docs/reliability.md) with libFuzzer and AddressSanitizer into .build-fuzz (the first build
+# compiles the dependencies again, instrumented: many minutes), replays every saved regression
+# input in Fuzz/regressions/TARGET/, then fuzzes from the seed corpus (Fuzz/corpus/TARGET/, and
+# the CSI golden vectors in Tests/CSITests/Fixtures/). Prints each target's inputs/s. New corpus
+# entries go to .fuzz-corpus/TARGET/ (ignored by git; reused by the next local run). A crash, a
+# hang (> 10 s per input) or a leak fails the run; the input that did it is kept in
+# .fuzz-artifacts/TARGET/ — add it to Fuzz/regressions/TARGET/ with the fix, and a unit test for
+# the behaviour.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
