@@ -6,15 +6,15 @@
 import PackageDescription
 
 /// Release links of the CSI plugins on Linux: lld with packed relative relocations (DT_RELR,
-/// glibc 2.36+) and no symbols exported from the executable. Measured (hack/bench-rpc, smaps):
+/// glibc 2.36+) and no symbols exported from the executable. Measured (hack/bench/bench-rpc, smaps):
 /// the dynamic loader no longer walks 1.4 MB of relocations and 15,600 exported symbols at
 /// start, and fewer pages of the binary are dirtied — idle RSS csi-node 19.6 → 17.4 MiB,
 /// csi-controller 28.7 → 23.7 MiB. The functions that run while a plugin starts, idles and serves
-/// come first in `.text`, in the order hack/symbol-order.txt lists them (hack/gen-symbol-order.sh
+/// come first in `.text`, in the order hack/release/symbol-order.txt lists them (hack/release/gen-symbol-order.sh
 /// makes it from callgrind): the code a serving process touches is then a few contiguous pages
 /// instead of pages scattered over 12–18 MB — idle RSS csi-controller 23.4 → 19.0 MiB, csi-node
 /// 17.7 → 15.9 MiB.
-let symbolOrder = "\(Context.packageDirectory)/hack/symbol-order.txt"
+let symbolOrder = "\(Context.packageDirectory)/hack/release/symbol-order.txt"
 let leanLink: [LinkerSetting] = [
     .unsafeFlags(
         ["-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
@@ -48,7 +48,7 @@ let package = Package(
 
         // System library: gRPC core (libgrpc_unsecure + libgpr) behind a shim header.
         .systemLibrary(name: "CGRPC", path: "Sources/CGRPC"),
-        // protobuf-c code generated from proto/csi.proto by hack/update-generated.sh.
+        // protobuf-c code generated from proto/csi.proto by hack/generate/update-generated.sh.
         .target(
             name: "CSIProtoC",
             path: "Sources/CSIProtoC",
@@ -62,10 +62,14 @@ let package = Package(
         .target(name: "RPC", dependencies: ["CGRPC"]),
         // CSI value types and their protobuf-c codecs.
         .target(name: "CSI", dependencies: ["CSIProtoC"]),
+        // The one token bucket: the cloud client's and the Kubernetes client's rate limits and the
+        // local cloud's per-source limit (Foundation-free, no dependencies).
+        .target(name: "RateLimiting"),
         // Provider API client (Vultr v2 dialect).
         .target(
             name: "CloudAPI",
             dependencies: [
+                "RateLimiting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -79,6 +83,7 @@ let package = Package(
         .target(
             name: "LocalCloud",
             dependencies: [
+                "RateLimiting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -111,6 +116,7 @@ let package = Package(
         .target(
             name: "Kubernetes",
             dependencies: [
+                "RateLimiting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -135,7 +141,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Informer memory/CPU benchmark driven by hack/bench-informer.
+        // Informer memory/CPU benchmark driven by hack/bench/bench-informer.
         .executableTarget(
             name: "bench-informer",
             dependencies: [
@@ -240,7 +246,7 @@ let package = Package(
             path: "Tests/RPCTestServer"
         ),
         // The Kubernetes stand-in as a process, for end-to-end runs of cloud-controller-manager
-        // (Tests/interop/test_ccm.py, hack/bench-ccm). Test support, not shipped.
+        // (Tests/interop/test_ccm.py, hack/bench/bench-ccm). Test support, not shipped.
         .executableTarget(
             name: "kube-standin",
             dependencies: ["KubernetesTestSupport", .product(name: "Logging", package: "swift-log")],
@@ -267,6 +273,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
         // The controller's cloud mapping, and its service over the real socket against an
         // in-process local cloud.
@@ -278,7 +285,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
-        // Fixtures/ holds golden vectors from hack/gen-csi-fixtures.py, read via #filePath.
+        // Fixtures/ holds golden vectors from hack/generate/gen-csi-fixtures.py, read via #filePath.
         .testTarget(name: "CSITests", dependencies: ["CSI", "CSIProtoC"], exclude: ["Fixtures"]),
         .testTarget(
             name: "CloudAPITests",
@@ -320,7 +327,7 @@ let package = Package(
     ]
 )
 
-// Fuzz targets (libFuzzer), present only when MOORING_FUZZ is set: hack/fuzz.sh builds them with
+// Fuzz targets (libFuzzer), present only when MOORING_FUZZ is set: hack/check/fuzz.sh builds them with
 // `-sanitize=fuzzer` in their own build directory, so ordinary builds and tests never see them.
 if Context.environment["MOORING_FUZZ"] != nil {
     package.targets += [

@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libgrpc-dev libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev protobuf-compiler pkg-config
   e2fsprogs xfsprogs util-linux cryptsetup-bin iproute2 kmod
   libsqlite3-dev sqlite3 valgrind python3-venv openssl
-  # The container images, built without a registry (hack/build-images.sh --offline,
+  # The container images, built without a registry (hack/release/build-images.sh --offline,
   # Tests/interop/test_images.py), and the local overlay's register-node script (curl).
   podman runc debootstrap curl
 )

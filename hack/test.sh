@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every Mooring test on this machine:
 #   1. installs what is missing (hack/install-deps.sh: apt packages, .venv with grpcio/pytest);
-#   2. checks that committed generated code matches its generators (hack/verify-generated.sh);
+#   2. checks that committed generated code matches its generators (hack/generate/verify-generated.sh);
 #   3. builds everything, including the tests (debug);
 #   4. runs the Swift test suites (Swift Testing; privileged tests need root for loop devices);
 #   5. runs the interop tests: independent peers (Python grpcio, HTTP clients) against the real
@@ -17,8 +17,8 @@ step "1/9 installing dependencies"
 hack/install-deps.sh
 
 step "2/9 verifying generated code"
-if [ -x hack/verify-generated.sh ]; then
-  hack/verify-generated.sh
+if [ -x hack/generate/verify-generated.sh ]; then
+  hack/generate/verify-generated.sh
 else
   echo "no generated code to verify"
 fi
@@ -37,21 +37,21 @@ export MOORING_BIN_DIR
 MOORING_BIN_DIR=$(swift build --show-bin-path)
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/interop
 
-step "6/9 short soaks on a faulty local cloud with kill -9 restarts: CSI volumes (hack/soak), LoadBalancer Services through the CCM with a cloud outage (hack/soak-ccm)"
+step "6/9 short soaks on a faulty local cloud with kill -9 restarts: CSI volumes (hack/soak/soak), LoadBalancer Services through the CCM with a cloud outage (hack/soak/soak-ccm)"
 if [ "$(id -u)" -eq 0 ]; then
-  hack/soak --volumes 16 --concurrency 4 --kill-every 3-6
+  hack/soak/soak --volumes 16 --concurrency 4 --kill-every 3-6
 else
   echo "skipped the CSI soak: it needs root (loop devices, mounts)"
 fi
-hack/soak-ccm --services 12 --concurrency 4 --kill-every 4-8 --outage 15
+hack/soak/soak-ccm --services 12 --concurrency 4 --kill-every 4-8 --outage 15
 
-step "7/9 short fuzzing runs (hack/fuzz.sh: libFuzzer + ASan; the first build instruments every dependency)"
-hack/fuzz.sh "${MOORING_FUZZ_SECONDS:-30}"
+step "7/9 short fuzzing runs (hack/check/fuzz.sh: libFuzzer + ASan; the first build instruments every dependency)"
+hack/check/fuzz.sh "${MOORING_FUZZ_SECONDS:-30}"
 
-step "8/9 valgrind leak check of the gRPC layer (hack/valgrind-rpc.sh)"
-hack/valgrind-rpc.sh rpc-testserver
+step "8/9 valgrind leak check of the gRPC layer (hack/check/valgrind-rpc.sh)"
+hack/check/valgrind-rpc.sh rpc-testserver
 
 step "9/9 release build of the shipped binaries"
-hack/build-release.sh csi-controller csi-node cloud-controller-manager localcloud
+hack/release/build-release.sh csi-controller csi-node cloud-controller-manager localcloud
 
 step "all tests passed"

@@ -1,4 +1,4 @@
-// Informer memory/CPU benchmark. Run through hack/bench-informer, which starts
+// Informer memory/CPU benchmark. Run through hack/bench/bench-informer, which starts
 // `bench-informer serve` (the stand-in API server, seeded) and then `bench-informer watch`
 // against it, so the measured process holds only the client side.
 import Dispatch

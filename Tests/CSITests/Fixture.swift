@@ -1,6 +1,6 @@
 import Foundation
 
-/// Golden vectors written by hack/gen-csi-fixtures.py (Python protobuf), found beside this file.
+/// Golden vectors written by hack/generate/gen-csi-fixtures.py (Python protobuf), found beside this file.
 enum Fixture {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures")

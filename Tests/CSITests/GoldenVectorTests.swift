@@ -1,10 +1,10 @@
 import CSI
 import Testing
 
-/// Encodings made by Python protobuf (hack/gen-csi-fixtures.py), an implementation independent of
+/// Encodings made by Python protobuf (hack/generate/gen-csi-fixtures.py), an implementation independent of
 /// protobuf-c: each must decode to the value built here by hand, and re-encode to the same bytes.
 @Suite struct GoldenVectorTests {
-    // The values below mirror hack/gen-csi-fixtures.py; keep the two in step.
+    // The values below mirror hack/generate/gen-csi-fixtures.py; keep the two in step.
 
     static let mount = VolumeCapability(
         accessType: .mount(.init(fsType: "ext4", mountFlags: ["noatime", "discard"], volumeMountGroup: "2000")),

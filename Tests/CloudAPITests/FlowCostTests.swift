@@ -2,7 +2,7 @@ import CloudAPI
 import Testing
 
 /// The cost in API calls of a CreateVolume-equivalent flow (create, wait active, attach, wait
-/// attached), with the local cloud's default 500 ms pending time. hack/bench-cloud prints it.
+/// attached), with the local cloud's default 500 ms pending time. hack/bench/bench-cloud prints it.
 @Suite struct FlowCostTests {
     @Test func createWaitAttachWaitStaysCheap() async throws {
         try await Harness.with(server: { $0.pendingDuration = .milliseconds(500) }) { h in

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// What the client makes of odd server answers (inputs the fuzzer found or aims at,
-/// `hack/fuzz.sh cloud-responses`).
+/// `hack/check/fuzz.sh cloud-responses`).
 @Suite struct ResponseDecodingTests {
     @Test(arguments: [("120", Duration.seconds(120)), ("0", .zero), ("1.5", .milliseconds(1500))])
     func retryAfterInSeconds(_ header: String, _ expected: Duration) {

@@ -120,7 +120,7 @@ struct AnnotationTests {
     }
 
     /// `docs/annotations.md` is generated from the declarations; CI fails when they disagree.
-    /// `MOORING_UPDATE_DOCS=1 swift test --filter AnnotationTests` (hack/update-annotations-doc.sh) rewrites it.
+    /// `MOORING_UPDATE_DOCS=1 swift test --filter AnnotationTests` (hack/generate/update-annotations-doc.sh) rewrites it.
     @Test func committedDocumentationMatchesTheDeclarations() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docs/annotations.md")
@@ -129,6 +129,6 @@ struct AnnotationTests {
             try rendered.write(to: url, atomically: true, encoding: .utf8)
         }
         let committed = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        #expect(committed == rendered, "docs/annotations.md is out of date: run hack/update-annotations-doc.sh")
+        #expect(committed == rendered, "docs/annotations.md is out of date: run hack/generate/update-annotations-doc.sh")
     }
 }

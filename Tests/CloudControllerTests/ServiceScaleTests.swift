@@ -6,7 +6,7 @@ import Testing
 
 /// The at-rest cost the issue measures: cloud calls per resync period with 500 nodes and 200
 /// LoadBalancer Services. A benchmark, not a CI test: run it with
-/// `MOORING_SCALE=1 swift test --filter ServiceScaleTests` (hack/bench-service-controller.sh);
+/// `MOORING_SCALE=1 swift test --filter ServiceScaleTests` (hack/bench/bench-service-controller.sh);
 /// it prints the figures.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["MOORING_SCALE"] == "1"))
 struct ServiceScaleTests {

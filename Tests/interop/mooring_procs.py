@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "hack"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "hack" / "dev"))
 from csi_stubs import compile_csi_stubs  # noqa: E402,F401  (re-exported for the tests)
 
 

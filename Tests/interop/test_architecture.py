@@ -102,8 +102,9 @@ def test_the_checker_catches_a_forbidden_import(tmp_path, monkeypatch):
 def test_forbidden_pairs_stated_in_the_document_hold():
     table = import_table()
     assert "CloudController" not in table["CSIDriver"][0] and "CSIDriver" not in table["CloudController"][0]
-    # The local cloud's wire models are its own: of Mooring it may use only the metrics listener.
-    assert table["LocalCloud"][0] <= {"MetricsHTTP"}, "LocalCloud imports no other Mooring module but MetricsHTTP"
+    # The local cloud's wire models are its own: of Mooring it may use only the metrics listener
+    # and RateLimiting, the dependency-free token bucket.
+    assert table["LocalCloud"][0] <= {"MetricsHTTP", "RateLimiting"}, "LocalCloud imports no Mooring module but MetricsHTTP and RateLimiting"
     assert not table["MetricsHTTP"][0], "MetricsHTTP imports no Mooring module (LocalCloud uses it)"
     assert "Foundation" not in table["csi-node"][1] | table["CSIDriver"][1] | table["CSIStartup"][1]
     for module, (mooring, _) in table.items():

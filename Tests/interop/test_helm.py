@@ -81,7 +81,7 @@ def test_chart_lints_strictly():
 
 
 def test_generated_templates_are_current():
-    out = subprocess.run([str(REPO / ".venv" / "bin" / "python"), str(REPO / "hack" / "update-helm-chart.py"), "--check"],
+    out = subprocess.run([str(REPO / ".venv" / "bin" / "python"), str(REPO / "hack" / "generate" / "update-helm-chart.py"), "--check"],
                          capture_output=True, text=True, env={**os.environ, "MOORING_KUBECTL": KUBECTL})
     assert out.returncode == 0, out.stderr
 

@@ -1,5 +1,5 @@
 """Every executable answers --version with the release version, and the container images build
-without a registry (hack/build-images.sh --offline: a debootstrapped bookworm base, podman with
+without a registry (hack/release/build-images.sh --offline: a debootstrapped bookworm base, podman with
 runc, the host's release binaries) under the names and tags the manifests use, each running its
 binary as the image's user.
 
@@ -60,10 +60,10 @@ offline_images = pytest.mark.skipif(
 @offline_images
 def test_images_build_offline_and_run_each_binary_as_the_image_user():
     started = time.monotonic()
-    build = subprocess.run([str(REPO / "hack" / "build-images.sh"), "--offline"], cwd=REPO,
+    build = subprocess.run([str(REPO / "hack" / "release" / "build-images.sh"), "--offline"], cwd=REPO,
                            capture_output=True, text=True, timeout=3600)
     assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
-    print(f"hack/build-images.sh --offline took {time.monotonic() - started:.0f} s")
+    print(f"hack/release/build-images.sh --offline took {time.monotonic() - started:.0f} s")
     version = release_version()
     built = {f"ghcr.io/mooring-dev/{name}:{version}" for name in EXECUTABLES}
     assert manifest_images() == built, "the manifests name other images than those built"

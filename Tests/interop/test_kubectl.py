@@ -1,5 +1,5 @@
 """kubectl (v1.32, the real binary) against kube-standin: discovery, get, apply and describe work as
-they do against kube-apiserver, so the local walk (hack/run-local.sh) and a user can look at the
+they do against kube-apiserver, so the local walk (hack/dev/run-local.sh) and a user can look at the
 stand-in's objects with the tool they know.
 
 kubectl comes from MOORING_KUBECTL, the venv (hack/install-deps.sh) or PATH.

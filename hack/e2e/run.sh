@@ -12,7 +12,7 @@
 #                 the node's IP (10.200.0.2, MOORING_E2E_NODE_IP) sits on a veth interface; pods get
 #                 10.244.0.0/24 (CNI ptp). Kubelet runs as a kubeadm node does:
 #                 --cloud-provider=external --node-ip=<node IP>. Needs root.
-#                 Images: Mooring's from hack/build-images.sh --offline; stand-ins built here from
+#                 Images: Mooring's from hack/release/build-images.sh --offline; stand-ins built here from
 #                 the same debootstrapped base for what a registry would serve (pause, busybox and
 #                 the example app's web server, and the e2e suite's busybox), named
 #                 localhost/mooring-e2e/…; the kubernetes-csi sidecars and snapshot-controller from
@@ -234,7 +234,7 @@ EOF
   done
 }
 
-# Images a registry would serve, made from the debootstrapped base hack/build-images.sh keeps.
+# Images a registry would serve, made from the debootstrapped base hack/release/build-images.sh keeps.
 stand_in_images() {
   local ctx=$WORK/images
   mkdir -p "$ctx/pause" "$ctx/busybox" "$ctx/web"
@@ -741,9 +741,9 @@ IMAGES=()
 SIDECAR_OVERRIDES=""
 mkdir -p "$WORK"
 if $start_cluster; then
-  say "images (hack/build-images.sh --offline, stand-ins, sidecars)"
-  "$ROOT/hack/build-images.sh" --offline >"/tmp/mooring-e2e-images.log" 2>&1 \
-    || { tail -n 20 /tmp/mooring-e2e-images.log >&2; fail "hack/build-images.sh --offline"; }
+  say "images (hack/release/build-images.sh --offline, stand-ins, sidecars)"
+  "$ROOT/hack/release/build-images.sh" --offline >"/tmp/mooring-e2e-images.log" 2>&1 \
+    || { tail -n 20 /tmp/mooring-e2e-images.log >&2; fail "hack/release/build-images.sh --offline"; }
   for p in csi-controller csi-node cloud-controller-manager localcloud; do IMAGES+=("ghcr.io/mooring-dev/$p:$VERSION"); done
   ok "Mooring images ${VERSION}"
   stand_in_images

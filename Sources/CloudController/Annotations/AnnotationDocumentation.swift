@@ -6,7 +6,7 @@ public enum AnnotationDocumentation {
             # Service annotations (load balancers)
 
             <!-- Generated from Sources/CloudController/Annotations/LoadBalancerAnnotations.swift by
-                 hack/update-annotations-doc.sh. Do not edit by hand. -->
+                 hack/generate/update-annotations-doc.sh. Do not edit by hand. -->
 
             The service controller of `cloud-controller-manager` manages a cloud load balancer for every
             Service with `spec.type: LoadBalancer` and no `spec.loadBalancerClass`. These annotations tune

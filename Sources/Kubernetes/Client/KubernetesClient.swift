@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOHTTP1
+import RateLimiting
 
 /// A client for one Kubernetes API server: typed verbs on `KubernetesResource` types, watches,
 /// a client-side QPS/burst limit, automatic retry of 429 (and of 5xx with `Retry-After`) after
@@ -12,7 +13,7 @@ import NIOHTTP1
 /// Call `shutdown()` when done; the client owns its HTTP connection pool.
 public final class KubernetesClient: Sendable {
     public let configuration: ClientConfiguration
-    public let rateLimiter: APIRateLimiter
+    public let rateLimiter: TokenBucket
     let httpClient: HTTPClient
     let tokenSource: BearerTokenSource?
     let logger: Logger
@@ -23,7 +24,7 @@ public final class KubernetesClient: Sendable {
     public init(configuration: ClientConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        self.rateLimiter = APIRateLimiter(qps: configuration.qps, burst: configuration.burst)
+        self.rateLimiter = TokenBucket(rate: configuration.qps, burst: Double(configuration.burst))
         self.tokenSource = BearerTokenSource(configuration.credentials)
         var httpConfiguration = HTTPClient.Configuration(
             tlsConfiguration: try Self.tlsConfiguration(for: configuration),

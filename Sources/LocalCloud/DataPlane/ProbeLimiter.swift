@@ -2,7 +2,7 @@ import NIOCore
 import Synchronization
 
 /// Bounds how many health probes are connecting at once across every load balancer, so that a
-/// cloud with many balancers and targets (200 × 500 in hack/bench-ccm) queues its checks instead
+/// cloud with many balancers and targets (200 × 500 in hack/bench/bench-ccm) queues its checks instead
 /// of opening a socket per target in the same instant and running out of file descriptors.
 /// Probes beyond the bound wait, in order, for a running one to finish.
 final class ProbeLimiter: Sendable {
