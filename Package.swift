@@ -80,11 +80,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // CSI Identity/Controller/Node service logic.
+        // Shared CSI plumbing both plugins use: identity, plugin server, status mapping, in-flight
+        // guard, page tokens, capability checks, volume handles, driver errors.
         .target(
             name: "CSIDriver",
             dependencies: [
                 "CSI", "RPC",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The CSI node plugin: the Node service (stage, publish, expand, stats, encryption), the
+        // Mounter and its Linux implementation, device lookup, the instance metadata reader.
+        .target(
+            name: "CSINode",
+            dependencies: [
+                "CSIDriver", "CSI", "RPC",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -179,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "RPC", "Telemetry", "MetricsHTTP",
+                "CSINode", "CSIDriver", "RPC", "Telemetry", "MetricsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -221,6 +231,7 @@ let package = Package(
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
+        .testTarget(name: "CSINodeTests", dependencies: ["CSINode", "CSIDriver", "CSI", "RPC"]),
         // The controller's cloud mapping, and its service over the real socket against an
         // in-process local cloud.
         .testTarget(

@@ -1,3 +1,4 @@
+import CSIDriver
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,9 +1,10 @@
 import CSI
+import CSIDriver
 import RPC
 
 extension NodeService {
     /// Volume context / StorageClass parameter asking for a LUKS-encrypted volume (`"true"`).
-    public static let encryptedKey = "encrypted"
+    public static let encryptedKey = EncryptionParameter.contextKey
     /// Node-stage (and node-expand) secret holding the LUKS passphrase.
     public static let passphraseSecretKey = "encryption-passphrase"
 

@@ -1,3 +1,4 @@
+import CSIDriver
 import RPC
 #if canImport(Glibc)
 import Glibc

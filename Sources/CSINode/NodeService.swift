@@ -1,4 +1,5 @@
 import CSI
+import CSIDriver
 import Logging
 import RPC
 

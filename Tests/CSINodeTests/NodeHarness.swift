@@ -1,5 +1,6 @@
 import CSI
-@testable import CSIDriver
+import CSIDriver
+@testable import CSINode
 import Foundation
 import Logging
 import RPC
@@ -120,7 +121,9 @@ final class NodeHarness: Sendable {
 
     /// The mounts under the scratch directory, deepest first.
     func mountsUnderRoot() throws -> [MountEntry] {
-        let text = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        // Not String(contentsOfFile:): Foundation reads a /proc file's first page only, so mounts
+        // past the first 4 KiB of a busy table (a node running pods) were missing.
+        let text = try LocalFiles.read("/proc/self/mountinfo")
         return MountEntry.parse(mountinfo: text).filter { $0.mountPoint.hasPrefix(root + "/") }.reversed()
     }
 

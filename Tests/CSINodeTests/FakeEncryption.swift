@@ -1,4 +1,5 @@
-@testable import CSIDriver
+import CSIDriver
+@testable import CSINode
 import Synchronization
 
 /// dm-crypt in memory, for unprivileged tests: LUKS headers and open mappings are bookkeeping,

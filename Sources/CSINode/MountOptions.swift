@@ -1,3 +1,5 @@
+import CSIDriver
+
 /// Mount flags from a volume capability, checked before they reach `mount -o`. Each flag (a
 /// comma-separated list counts as several) must be a plain option word such as `noatime`,
 /// `discard` or `commit=30`: letters, digits and `_ . = : + -`, not starting with `-`. Options
@@ -29,16 +31,11 @@ public enum MountOptions {
         let allowed = PlainWord.check(option, lettersDigitsAnd: "_.=:+-")
         guard allowed, !option.hasPrefix("-") else {
             throw DriverError.invalidArgument(
-                "mount option \"\(printable(option))\" is not allowed: options are words like noatime or commit=30 (letters, digits, _ . = : + -)")
+                "mount option \"\(PlainWord.printable(option))\" is not allowed: options are words like noatime or commit=30 (letters, digits, _ . = : + -)")
         }
         let name = String(option.split(separator: "=", maxSplits: 1).first ?? "")
         guard !reserved.contains(name.lowercased()) else {
             throw DriverError.invalidArgument("mount option \"\(option)\" is reserved for the driver")
         }
-    }
-
-    /// `text` with control characters shown as `?`, safe to put in a message.
-    static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "?" : Character($0) }.prefix(80))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
-@testable import CSIDriver
+import CSIDriver
+@testable import CSINode
 import Testing
 
 @Suite struct JSONValueTests {

@@ -1,3 +1,5 @@
+import CSIDriver
+
 /// Validation of the paths a CO hands the node service (staging, target and volume paths). A path
 /// is accepted only when it is absolute and clean: no empty, `.` or `..` components, no trailing
 /// slash, no NUL or newline, at most 4095 bytes. Anything else is `INVALID_ARGUMENT`, so a request

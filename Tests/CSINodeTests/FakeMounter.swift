@@ -1,4 +1,5 @@
-@testable import CSIDriver
+import CSIDriver
+@testable import CSINode
 import Synchronization
 
 /// An in-memory stand-in for the kernel and the filesystem tools, for unprivileged unit tests of

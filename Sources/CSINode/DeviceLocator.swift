@@ -1,3 +1,5 @@
+import CSIDriver
+
 /// Finds the disk a volume was attached as. The controller puts the device's file name under the
 /// device directory into the publish context (`PublishContext`: `device_name` = `virtio-<mount_id>`,
 /// and `mount_id`); right after an attach the link may not exist yet, so the locator waits for
@@ -34,7 +36,7 @@ public struct DeviceLocator: Sendable {
         let safe = name.utf8.count <= 255 && name != "." && name != ".."
             && PlainWord.check(name, lettersDigitsAnd: "_.-:")
         guard safe else {
-            throw DriverError.invalidArgument("publish_context device \"\(MountOptions.printable(name))\" is not a plain device name")
+            throw DriverError.invalidArgument("publish_context device \"\(PlainWord.printable(name))\" is not a plain device name")
         }
         return name
     }

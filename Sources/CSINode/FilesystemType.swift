@@ -1,3 +1,5 @@
+import CSIDriver
+
 /// The filesystems the node service creates and mounts. A capability naming anything else is
 /// `INVALID_ARGUMENT`; an empty name means ext4.
 public enum FilesystemType: String, Sendable, CaseIterable {
@@ -13,7 +15,7 @@ public enum FilesystemType: String, Sendable, CaseIterable {
         }
         guard let type = FilesystemType(rawValue: name.lowercased()) else {
             throw DriverError.invalidArgument(
-                "unsupported fs_type \"\(MountOptions.printable(name))\": supported are \(FilesystemType.allCases.map(\.rawValue).joined(separator: ", "))")
+                "unsupported fs_type \"\(PlainWord.printable(name))\": supported are \(FilesystemType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self = type
     }

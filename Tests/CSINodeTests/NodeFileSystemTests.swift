@@ -1,5 +1,6 @@
 import CSI
-@testable import CSIDriver
+import CSIDriver
+@testable import CSINode
 import RPC
 import Testing
 
