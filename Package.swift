@@ -55,6 +55,9 @@ let package = Package(
         .target(name: "RPC", dependencies: ["CGRPC"]),
         // CSI value types and their protobuf-c codecs.
         .target(name: "CSI", dependencies: ["CSIProtoC"]),
+        // The one JSON value type, its parser and serializer, without Foundation (csi-node and the
+        // Kubernetes client).
+        .target(name: "JSON"),
         // Provider API client (Vultr v2 dialect).
         .target(
             name: "CloudAPI",
@@ -94,7 +97,7 @@ let package = Package(
         .target(
             name: "CSINode",
             dependencies: [
-                "CSIDriver", "CSI", "RPC",
+                "CSIDriver", "CSI", "RPC", "JSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -111,6 +114,7 @@ let package = Package(
         .target(
             name: "Kubernetes",
             dependencies: [
+                "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -230,6 +234,7 @@ let package = Package(
 
         .testTarget(name: "RPCTests", dependencies: ["RPC"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
         .testTarget(name: "CSINodeTests", dependencies: ["CSINode", "CSIDriver", "CSI", "RPC"]),
         // The controller's cloud mapping, and its service over the real socket against an

@@ -1,3 +1,5 @@
+import JSON
+
 /// Reads this node's instance id and region from the cloud's instance metadata document
 /// (`http://169.254.169.254/v1.json` on Vultr; a local cloud serves the same shape). Connection
 /// failures and 5xx answers are retried with backoff: the service can be slow to come up at boot.
@@ -56,8 +58,8 @@ public struct InstanceMetadataReader: Sendable {
         } catch {
             throw PlainHTTPGet.Failure(url: url, reason: "metadata document is not JSON: \(error)")
         }
-        let id = document["instance-v2-id"]?.string ?? document["instanceid"]?.string
-        let region = document["region"]?["regioncode"]?.string
+        let id = document["instance-v2-id"]?.stringValue ?? document["instanceid"]?.stringValue
+        let region = document["region"]?["regioncode"]?.stringValue
         guard let id, !id.isEmpty, let region, !region.isEmpty else {
             throw PlainHTTPGet.Failure(url: url, reason: "metadata document names no instance id and region")
         }

@@ -4,27 +4,6 @@ import CSIDriver
 @testable import CSINode
 import Testing
 
-@Suite struct JSONValueTests {
-    @Test func parsesObjectsArraysEscapesAndNumbers() throws {
-        let text = #"{"a": [1, -2.5e3, true, false, null], "s": "q\"\\\/\n\u00e9\ud83d\ude00", "o": {}}"#
-        let value = try JSONValue(parsing: Array(text.utf8))
-        #expect(value["a"] == .array([.number(1), .number(-2500), .bool(true), .bool(false), .null]))
-        #expect(value["s"]?.string == "q\"\\/\né😀")
-        #expect(value["o"] == .object([:]))
-        #expect(value["missing"] == nil)
-    }
-
-    @Test(arguments: ["", "{", "{\"a\" 1}", "[1,]", "\"unterminated", "{\"a\":1} x", "tru", "\"\\x\"", "\"\\ud800\"",
-                      "\"a\u{01}\"", "-", String(repeating: "[", count: 100) + String(repeating: "]", count: 100)])
-    func refusesMalformedDocuments(text: String) {
-        #expect(throws: JSONError.self) { try JSONValue(parsing: Array(text.utf8)) }
-    }
-
-    @Test func refusesInvalidUTF8InStrings() {
-        #expect(throws: JSONError.self) { try JSONValue(parsing: [0x22, 0xff, 0xfe, 0x22]) }
-    }
-}
-
 @Suite struct InstanceMetadataReaderTests {
     @Test func readsTheV2IdAndRegionCode() throws {
         let doc = #"{"hostname":"n1","instanceid":"legacy-1","instance-v2-id":"a1b2-c3","region":{"regioncode":"EWR"},"interfaces":[]}"#

@@ -1,8 +1,6 @@
-import Foundation
-
 /// Writes `JSONValue` as compact JSON text, optionally with sorted keys (stable output for the wire
 /// and for tests).
-struct JSONSerializer {
+public struct JSONSerializer {
     private(set) var output: [UInt8] = []
     let sortedKeys: Bool
 
@@ -11,10 +9,10 @@ struct JSONSerializer {
         output.reserveCapacity(1024)
     }
 
-    static func serialize(_ value: JSONValue, sortedKeys: Bool) -> Data {
+    public static func serialize(_ value: JSONValue, sortedKeys: Bool) -> [UInt8] {
         var serializer = JSONSerializer(sortedKeys: sortedKeys)
         serializer.write(value)
-        return Data(serializer.output)
+        return serializer.output
     }
 
     mutating func write(_ value: JSONValue) {

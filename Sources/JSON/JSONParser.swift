@@ -1,14 +1,19 @@
-import Foundation
+/// A document that is not JSON: where (byte offset) and why.
+public struct JSONError: Error, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let reason: String
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}
 
 /// A strict RFC 8259 parser straight into `JSONValue`, several times faster than going through
-/// `JSONDecoder` and `Codable` (which the watch stream and informer cache would feel).
-struct JSONParser {
-    struct SyntaxError: Error, CustomStringConvertible {
-        var offset: Int
-        var reason: String
-        var description: String { "invalid JSON at byte \(offset): \(reason)" }
-    }
-
+/// `JSONDecoder` and `Codable` (which the watch stream and informer cache would feel): trailing
+/// content, bad escapes, lone surrogates, invalid UTF-8, numbers no double holds and nesting
+/// deeper than 512 levels are errors.
+public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
@@ -18,18 +23,25 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    static func parse(_ data: Data) throws -> JSONValue {
-        try data.withUnsafeBytes { raw in
-            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
-            let value = try parser.parseValue()
-            parser.skipWhitespace()
-            guard parser.index == parser.bytes.count else { throw parser.error("trailing characters") }
-            return value
-        }
+    /// Parses one whole document from `raw`.
+    public static func parse(_ raw: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
+        var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.index == parser.bytes.count else { throw parser.error("trailing characters") }
+        return value
     }
 
-    private func error(_ reason: String) -> SyntaxError {
-        SyntaxError(offset: index, reason: reason)
+    public static func parse(_ bytes: [UInt8]) throws(JSONError) -> JSONValue {
+        // withUnsafeBytes rethrows untyped errors; the result carries the typed one out.
+        let result: Result<JSONValue, JSONError> = bytes.withUnsafeBytes { raw in
+            do throws(JSONError) { return .success(try parse(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    private func error(_ reason: String) -> JSONError {
+        JSONError(offset: index, reason: reason)
     }
 
     private mutating func skipWhitespace() {
@@ -41,7 +53,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws -> JSONValue {
+    private mutating func parseValue() throws(JSONError) -> JSONValue {
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
@@ -64,7 +76,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func expect(_ literal: StaticString) throws {
+    private mutating func expect(_ literal: StaticString) throws(JSONError) {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end of input") }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
@@ -73,12 +85,12 @@ struct JSONParser {
         index += count
     }
 
-    private mutating func enter() throws {
+    private mutating func enter() throws(JSONError) {
         depth += 1
         if depth > Self.maximumDepth { throw error("nesting too deep") }
     }
 
-    private mutating func parseObject() throws -> JSONValue {
+    private mutating func parseObject() throws(JSONError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -112,7 +124,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws -> JSONValue {
+    private mutating func parseArray() throws(JSONError) -> JSONValue {
         try enter()
         defer { depth -= 1 }
         index += 1
@@ -137,14 +149,15 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws -> String {
+    private mutating func parseString() throws(JSONError) -> String {
         index += 1
         let start = index
         // Fast path: no escapes.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                else { throw error("invalid UTF-8 in string") }
                 index += 1
                 return text
             }
@@ -158,7 +171,8 @@ struct JSONParser {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: buffer, as: UTF8.self)
+                guard let text = String(validating: buffer, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                return text
             case UInt8(ascii: "\\"):
                 guard index < bytes.count else { throw error("unterminated escape") }
                 let escaped = bytes[index]
@@ -196,7 +210,7 @@ struct JSONParser {
         throw error("unterminated string")
     }
 
-    private mutating func parseHex4() throws -> UInt32 {
+    private mutating func parseHex4() throws(JSONError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("short \\u escape") }
         var value: UInt32 = 0
         for _ in 0..<4 {
@@ -214,7 +228,7 @@ struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws -> JSONValue {
+    private mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }

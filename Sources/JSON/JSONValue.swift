@@ -1,7 +1,7 @@
-import Foundation
-
-/// A JSON document held as a tree. Models keep the whole object they were decoded from in one of
-/// these, so fields a model does not know survive an update untouched.
+/// A JSON document held as a tree: the one JSON value type of Mooring, without Foundation, shared by
+/// csi-node (the instance metadata document) and the Kubernetes client (whose models keep the whole
+/// object they were decoded from in one of these, so fields a model does not know survive an
+/// update untouched).
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -81,6 +81,16 @@ extension JSONValue {
     /// Member access for objects; `nil` for any other value or a missing key.
     public subscript(key: String) -> JSONValue? {
         objectValue?[key]
+    }
+
+    /// Parses a whole document (`JSONParser.parse`).
+    public init(parsing bytes: [UInt8]) throws(JSONError) {
+        self = try JSONParser.parse(bytes)
+    }
+
+    /// Compact JSON text (`JSONSerializer.serialize`).
+    public func serialized(sortedKeys: Bool = true) -> [UInt8] {
+        JSONSerializer.serialize(self, sortedKeys: sortedKeys)
     }
 }
 
