@@ -51,8 +51,13 @@ let package = Package(
 
         // MARK: Swift libraries
 
+        // C calls SystemIO needs that the Glibc module hides (GNU extensions, macros).
+        .target(name: "CSystemIO", path: "Sources/CSystemIO"),
+        // OS-facing code: the syscall helper (EINTR, typed errors), process spawning, file
+        // operations, the plain HTTP GET, the thread pool for blocking work.
+        .target(name: "SystemIO", dependencies: ["CSystemIO"]),
         // The only Swift code touching gRPC core.
-        .target(name: "RPC", dependencies: ["CGRPC"]),
+        .target(name: "RPC", dependencies: ["CGRPC", "SystemIO"]),
         // CSI value types and their protobuf-c codecs.
         .target(name: "CSI", dependencies: ["CSIProtoC"]),
         // The one JSON value type, its parser and serializer, without Foundation (csi-node and the
@@ -75,6 +80,7 @@ let package = Package(
         .target(
             name: "LocalCloud",
             dependencies: [
+                "SystemIO",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -97,7 +103,7 @@ let package = Package(
         .target(
             name: "CSINode",
             dependencies: [
-                "CSIDriver", "CSI", "RPC", "JSON",
+                "CSIDriver", "CSI", "RPC", "JSON", "SystemIO",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -151,6 +157,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
+                "SystemIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -223,7 +230,7 @@ let package = Package(
 
         // A gRPC server with test methods (echo, slow, blocking, failing), driven by the Python
         // grpcio interop tests and the RPC benchmark.
-        .executableTarget(name: "rpc-testserver", dependencies: ["RPC"], path: "Tests/RPCTestServer"),
+        .executableTarget(name: "rpc-testserver", dependencies: ["RPC", "SystemIO"], path: "Tests/RPCTestServer"),
         // The Kubernetes stand-in as a process, for end-to-end runs of cloud-controller-manager
         // (Tests/interop/test_ccm.py, hack/bench-ccm). Test support, not shipped.
         .executableTarget(
@@ -232,11 +239,12 @@ let package = Package(
             path: "Tests/KubeStandin"
         ),
 
-        .testTarget(name: "RPCTests", dependencies: ["RPC"]),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "SystemIO"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
-        .testTarget(name: "CSINodeTests", dependencies: ["CSINode", "CSIDriver", "CSI", "RPC"]),
+        .testTarget(name: "CSINodeTests", dependencies: ["CSINode", "CSIDriver", "CSI", "RPC", "SystemIO"]),
         // The controller's cloud mapping, and its service over the real socket against an
         // in-process local cloud.
         .testTarget(

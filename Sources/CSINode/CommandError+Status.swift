@@ -1,5 +1,6 @@
 import CSIDriver
 import RPC
+import SystemIO
 
 extension CommandError: StatusConvertible {
     /// A tool that hung past its limit is a timeout the CO may retry; any other failure of mount,

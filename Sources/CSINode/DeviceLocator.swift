@@ -1,4 +1,5 @@
 import CSIDriver
+import SystemIO
 
 /// Finds the disk a volume was attached as. The controller puts the device's file name under the
 /// device directory into the publish context (`PublishContext`: `device_name` = `virtio-<mount_id>`,

@@ -1,4 +1,5 @@
 import JSON
+import SystemIO
 
 /// Reads this node's instance id and region from the cloud's instance metadata document
 /// (`http://169.254.169.254/v1.json` on Vultr; a local cloud serves the same shape). Connection

@@ -1,8 +1,6 @@
 import CSIDriver
-#if canImport(Glibc)
-import Glibc
-#endif
 import RPC
+import SystemIO
 
 /// The real `Mounter`: util-linux, e2fsprogs and xfsprogs through `CommandRunner`, the mount
 /// table from `/proc/self/mountinfo`, and `stat`/`statvfs` on blocking threads.
@@ -22,10 +20,7 @@ public struct LinuxMounter: Mounter {
         return try await Blocking.run {
             // The kernel lists mount points with symbolic links resolved (a kubelet directory
             // reached through a link, say); compare with the resolved path when it exists.
-            let resolved = realpath(path, nil).map { pointer in
-                defer { free(pointer) }
-                return String(cString: pointer)
-            }
+            let resolved = LocalFiles.resolve(path)
             return MountEntry.parse(mountinfo: try LocalFiles.read(file))
                 .filter { $0.mountPoint == path || $0.mountPoint == resolved }
         }
@@ -59,16 +54,15 @@ public struct LinuxMounter: Mounter {
     }
 
     public func blockDevice(at path: String) async throws -> DeviceNumber? {
-        try await Blocking.run { () throws -> DeviceNumber? in
-            var info = stat()
-            guard stat(path, &info) == 0 else {
-                if errno == ENOENT { return nil }
-                throw DriverError.internal("cannot stat \(path): \(String(cString: strerror(errno)))")
+        try await Blocking.run { () throws(DriverError) -> DeviceNumber? in
+            do throws(SystemError) {
+                return try LocalFiles.blockDevice(at: path)
+            } catch {
+                if error.call == "stat", error.code == SystemError.notABlockDevice {
+                    throw DriverError.failedPrecondition("\(path) exists but is not a block device")
+                }
+                throw DriverError.internal("cannot stat \(path): \(error.reason)")
             }
-            guard info.st_mode & S_IFMT == S_IFBLK else {
-                throw DriverError.failedPrecondition("\(path) exists but is not a block device")
-            }
-            return DeviceNumber(raw: UInt64(info.st_rdev))
         }
     }
 
@@ -160,19 +154,13 @@ public struct LinuxMounter: Mounter {
     }
 
     public func statistics(_ path: String) async throws -> FilesystemStatistics {
-        try await Blocking.run { () throws -> FilesystemStatistics in
-            var info = statvfs()
-            guard statvfs(path, &info) == 0 else {
-                let code = errno
-                if code == ENOENT { throw DriverError.notFound("\(path) does not exist") }
-                throw DriverError.internal("statvfs \(path): \(String(cString: strerror(code)))")
+        try await Blocking.run { () throws(DriverError) -> FilesystemStatistics in
+            do throws(SystemError) {
+                return try LocalFiles.statistics(path)
+            } catch {
+                if error.isMissing { throw DriverError.notFound("\(path) does not exist") }
+                throw DriverError.internal(error.description)
             }
-            let fragment = Int64(info.f_frsize)
-            return FilesystemStatistics(
-                totalBytes: Int64(info.f_blocks) * fragment, availableBytes: Int64(info.f_bavail) * fragment,
-                usedBytes: (Int64(info.f_blocks) - Int64(info.f_bfree)) * fragment,
-                totalInodes: Int64(info.f_files), freeInodes: Int64(info.f_ffree),
-                usedInodes: Int64(info.f_files) - Int64(info.f_ffree))
         }
     }
 

@@ -1,8 +1,6 @@
 import CSIDriver
-#if canImport(Glibc)
-import Glibc
-#endif
 import RPC
+import SystemIO
 
 /// `VolumeEncryption` with cryptsetup (LUKS2, key from standard input).
 public struct LinuxVolumeEncryption: VolumeEncryption {
@@ -29,7 +27,7 @@ public struct LinuxVolumeEncryption: VolumeEncryption {
 
     public func mapping(name: String) async throws -> EncryptedMapping? {
         let path = "\(mapperDirectory)/\(name)"
-        let exists = await Blocking.run { access(path, F_OK) == 0 }
+        let exists = await Blocking.run { LocalFiles.exists(path) }
         guard exists else { return nil }
         // "  device:  /dev/loop3"
         let status = try await runner.run(["cryptsetup", "status", name], timeout: .seconds(30)).stdout
@@ -51,7 +49,7 @@ public struct LinuxVolumeEncryption: VolumeEncryption {
 
     /// Throws `FAILED_PRECONDITION` when the kernel offers no device-mapper (no dm-crypt).
     func requireDeviceMapper() async throws {
-        let present = await Blocking.run { access("/sys/class/misc/device-mapper", F_OK) == 0 }
+        let present = await Blocking.run { LocalFiles.exists("/sys/class/misc/device-mapper") }
         guard present else {
             throw DriverError.failedPrecondition(
                 "this node's kernel has no device-mapper (/sys/class/misc/device-mapper is missing), so encrypted volumes cannot be opened here")

@@ -1,3 +1,5 @@
+import SystemIO
+
 /// A ``Mounter`` that reports each change it makes to the node (mount, bind mount, unmount,
 /// format, grow) to `observe` with whether it failed and how long it took, then passes the
 /// call on. Queries (mounts, probes, sizes, statistics) pass through unreported.

@@ -1,3 +1,5 @@
+import SystemIO
+
 /// One line of `/proc/self/mountinfo`: what is mounted where.
 public struct MountEntry: Sendable, Equatable {
     /// The mounted filesystem's device number (`major:minor`); for a filesystem on a block device

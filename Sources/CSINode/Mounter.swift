@@ -1,3 +1,5 @@
+import SystemIO
+
 /// Everything the node service asks of the kernel and the filesystem tools, so unprivileged unit
 /// tests can stand in for them (see the fake in the tests). `LinuxMounter` is the real one.
 public protocol Mounter: Sendable {

@@ -1,6 +1,7 @@
 import CSI
 import CSIDriver
 import RPC
+import SystemIO
 
 extension NodeService {
     /// Volume context / StorageClass parameter asking for a LUKS-encrypted volume (`"true"`).

@@ -1,6 +1,7 @@
 import CSI
 import CSIDriver
 import RPC
+import SystemIO
 
 extension NodeService {
     /// NodeExpandVolume: grows the mounted filesystem online to fill its (already enlarged)

@@ -2,6 +2,7 @@ import CSI
 import CSIDriver
 import Logging
 import RPC
+import SystemIO
 
 extension NodeService {
     /// The mount type a cloud instance mounts a VFS with, its mount tag as the source.

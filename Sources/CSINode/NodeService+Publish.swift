@@ -1,6 +1,7 @@
 import CSI
 import CSIDriver
 import RPC
+import SystemIO
 
 extension NodeService {
     /// NodePublishVolume: bind-mounts the staged filesystem onto the target directory, or the raw
@@ -88,7 +89,7 @@ extension NodeService {
             try Self.refuseSecondWriter(volumeID, publishedAt: others)
         }
         try await Blocking.run {
-            try LocalFiles.makeDirectories(VolumePath.parent(of: target))
+            try LocalFiles.makeDirectories(LocalFiles.parent(of: target))
             switch try LocalFiles.kind(target) {
             case .missing: try LocalFiles.makeFile(target)
             case .file: break

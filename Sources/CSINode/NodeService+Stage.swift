@@ -2,6 +2,7 @@ import CSI
 import CSIDriver
 import Logging
 import RPC
+import SystemIO
 
 extension NodeService {
     /// NodeStageVolume: a filesystem volume is formatted when blank, mounted at the staging path

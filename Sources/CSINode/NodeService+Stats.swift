@@ -1,6 +1,7 @@
 import CSI
 import CSIDriver
 import RPC
+import SystemIO
 
 extension NodeService {
     /// NodeGetVolumeStats: bytes and inodes of a mounted filesystem, or the size of a raw block
@@ -13,9 +14,9 @@ extension NodeService {
         let kind: LocalFiles.Kind
         do {
             kind = try await Blocking.run { try LocalFiles.kind(path) }
-        } catch let error as DriverError {
+        } catch let error as SystemError {
             // stat itself failing (EIO, ENOTCONN) on an existing path: the volume is unhealthy.
-            response.volumeCondition = Self.condition(abnormal: true, "volume \(volumeID) at \(path): \(error.message)")
+            response.volumeCondition = Self.condition(abnormal: true, "volume \(volumeID) at \(path): \(error.description)")
             return response
         }
         if kind == .missing {

@@ -22,10 +22,4 @@ public enum VolumePath {
         }
         return path
     }
-
-    /// The directory containing `path` ("/" for a top-level entry).
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
-        return String(path[..<slash])
-    }
 }

@@ -1,6 +1,7 @@
 import CSIDriver
 @testable import CSINode
 import Synchronization
+@testable import SystemIO
 
 /// dm-crypt in memory, for unprivileged tests: LUKS headers and open mappings are bookkeeping,
 /// and an open mapping appears as a disk of the paired `FakeMounter`.

@@ -1,6 +1,7 @@
 import CSIDriver
 @testable import CSINode
 import Synchronization
+import SystemIO
 
 /// An in-memory stand-in for the kernel and the filesystem tools, for unprivileged unit tests of
 /// the Node service's decisions (what gets formatted, what is refused, what runs concurrently).

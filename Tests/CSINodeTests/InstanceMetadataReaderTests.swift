@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import CSIDriver
 @testable import CSINode
+@testable import SystemIO
 import Testing
 
 @Suite struct InstanceMetadataReaderTests {

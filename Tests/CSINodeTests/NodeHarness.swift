@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import RPC
 import Synchronization
+@testable import SystemIO
 import Testing
 
 /// A csi-node Node service served on a real Unix socket in a scratch directory, with helpers that

@@ -3,6 +3,7 @@ import CSIDriver
 @testable import CSINode
 import Foundation
 import RPC
+@testable import SystemIO
 import Testing
 
 /// The Node service on real loop devices through its real socket. Needs root (loop devices,

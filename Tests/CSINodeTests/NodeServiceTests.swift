@@ -3,6 +3,7 @@ import CSIDriver
 @testable import CSINode
 import Foundation
 import RPC
+import SystemIO
 import Testing
 
 /// The Node service's decisions against a fake mounter (no root needed): what is advertised,

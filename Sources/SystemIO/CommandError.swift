@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A command that failed: the command line, why (exit status, timeout, not startable) and the
 /// program's standard error, trimmed.
 public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -16,8 +12,10 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
     public let reason: Reason
     public let stderr: String
 
-    static func system(_ command: [String], _ call: String, _ code: Int32) -> CommandError {
-        CommandError(command: command, reason: .system(call, code), stderr: "")
+    public init(command: [String], reason: Reason, stderr: String) {
+        self.command = command
+        self.reason = reason
+        self.stderr = stderr
     }
 
     public var description: String {
@@ -29,7 +27,7 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
         case .exited(let status): return "\(line) exited with status \(status)\(tail)"
         case .timedOut(let limit): return "\(line) did not finish within \(limit) and was killed\(tail)"
         case .notFound(let path): return "\(command[0]) is not installed (searched \(path))"
-        case .system(let call, let code): return "\(line): \(call) failed: \(String(cString: strerror(code)))"
+        case .system(let call, let code): return "\(line): \(call) failed: \(SystemError(call, code: code).reason)"
         }
     }
 }

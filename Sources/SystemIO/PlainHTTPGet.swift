@@ -1,4 +1,3 @@
-import RPC
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +13,10 @@ public struct PlainHTTPGet: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public let url: String
         public let reason: String
+        public init(url: String, reason: String) {
+            self.url = url
+            self.reason = reason
+        }
         public var description: String { "GET \(url): \(reason)" }
     }
 
@@ -68,16 +71,25 @@ public struct PlainHTTPGet: Sendable {
         var candidate: UnsafeMutablePointer<addrinfo>? = first
         while let address = candidate {
             candidate = address.pointee.ai_next
-            let fd = socket(address.pointee.ai_family, address.pointee.ai_socktype, address.pointee.ai_protocol)
-            guard fd >= 0 else { lastError = errorText(); continue }
+            let fd: Int32
+            do throws(SystemError) {
+                fd = try Syscall.run("socket") {
+                    socket(address.pointee.ai_family, address.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.ai_protocol)
+                }
+            } catch {
+                lastError = error.reason
+                continue
+            }
             defer { close(fd) }
             var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
             if limit.tv_sec == 0 { limit.tv_usec = 200_000 }
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
             // On Linux a blocking connect honours SO_SNDTIMEO.
-            guard connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 else {
-                lastError = "connect: \(errorText())"
+            do throws(SystemError) {
+                try Syscall.runOnce("connect") { connect(fd, address.pointee.ai_addr, address.pointee.ai_addrlen) }
+            } catch {
+                lastError = error.description
                 continue
             }
             return try exchange(fd)
@@ -89,22 +101,24 @@ public struct PlainHTTPGet: Sendable {
         let request = Array("GET \(target) HTTP/1.1\r\nHost: \(host)\r\nAccept: application/json\r\nConnection: close\r\n\r\n".utf8)
         var sent = 0
         while sent < request.count {
-            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(url: url, reason: "send: \(errorText())")
+            do throws(SystemError) {
+                sent += try Syscall.run("send") {
+                    request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+            } catch {
+                throw Failure(url: url, reason: error.description)
             }
-            sent += n
         }
         var received: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(url: url, reason: errno == EAGAIN ? "no answer within \(timeout)" : "recv: \(errorText())")
+            let n: Int
+            do throws(SystemError) {
+                n = try Syscall.run("recv") { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+            } catch {
+                throw Failure(url: url, reason: error.wouldBlock ? "no answer within \(timeout)" : error.description)
             }
+            if n == 0 { break }
             received.append(contentsOf: chunk[0..<n])
             guard received.count <= maximumBytes else { throw Failure(url: url, reason: "response larger than \(maximumBytes) bytes") }
         }
@@ -145,8 +159,6 @@ public struct PlainHTTPGet: Sendable {
             index += size + 2
         }
     }
-
-    private func errorText() -> String { String(cString: strerror(errno)) }
 }
 
 private extension Substring {

@@ -1,4 +1,4 @@
-import CGRPC
+import CSystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,7 +8,7 @@ import Darwin
 /// Plain POSIX threads. Foundation's `Thread` would pull Foundation into every binary (megabytes
 /// of resident memory in csi-node), and Dispatch's workers are the same CPU-count-limited pool
 /// that runs Swift's cooperative executor on Linux, so neither fits work that must block.
-enum PosixThread {
+package enum PosixThread {
     private final class Body {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
@@ -16,10 +16,10 @@ enum PosixThread {
 
     /// Starts a thread named `name` (first 15 bytes: the kernel's limit) running `body`.
     /// Joinable unless `detached`.
-    static func spawn(name: String, detached: Bool = false, _ body: @escaping @Sendable () -> Void) -> pthread_t {
+    package static func spawn(name: String, detached: Bool = false, _ body: @escaping @Sendable () -> Void) -> pthread_t {
         let threadName = String(name.prefix(15))
         let box = Unmanaged.passRetained(Body {
-            cgrpc_name_current_thread(threadName)
+            csystemio_name_current_thread(threadName)
             body()
         }).toOpaque()
         var thread = pthread_t()

@@ -1,23 +1,10 @@
+import CSystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
-import RPC
-import Synchronization
 
-/// Held while pipes are created and a program is spawned (see `runBlocking`).
-private let spawnLock = Mutex(())
-
-/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), looked up at run time because its
-/// declaration needs `_GNU_SOURCE`, which the Glibc module does not define; nil where missing.
-private let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32)? = {
-    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-        return nil
-    }
-    return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self)
-}()
-
-/// Runs the external programs the node service needs (mount, mkfs, blkid, resize2fs, ...). Every
-/// command goes through here: the program runs with no shell, a bounded run time (killed when it
+/// Runs external programs: the node service's (mount, mkfs, blkid, resize2fs, ...) and the local
+/// cloud's (losetup, truncate, ip, ...). Every command goes through here: the program runs with no shell, a bounded run time (killed when it
 /// passes), optional bytes on its standard input, and a failure that names the command, its exit
 /// status and what it printed on standard error.
 public struct CommandRunner: Sendable {
@@ -26,8 +13,13 @@ public struct CommandRunner: Sendable {
     /// Run time allowed when the caller names none.
     public var defaultTimeout: Duration
 
+    /// This process's `PATH`, or the usual system directories when it has none.
+    public static var defaultSearchPath: String {
+        getenv("PATH").map { String(cString: $0) } ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+    }
+
     public init(searchPath: String? = nil, defaultTimeout: Duration = .seconds(120)) {
-        self.searchPath = searchPath ?? (getenv("PATH").map { String(cString: $0) } ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+        self.searchPath = searchPath ?? Self.defaultSearchPath
         self.defaultTimeout = defaultTimeout
     }
 
@@ -48,27 +40,23 @@ public struct CommandRunner: Sendable {
         try await Blocking.run { try self.runBlocking(argv, input: input, timeout: timeout ?? self.defaultTimeout) }
     }
 
-    /// Blocks the calling thread; use only from `Blocking.run`.
-    func runBlocking(_ argv: [String], input: [UInt8]?, timeout: Duration) throws -> CommandOutput {
+    /// Runs `argv` on the calling thread, which it blocks (call it from `Blocking.run`, or from a
+    /// thread of your own), and returns its output whatever the exit status; throws `CommandError`
+    /// for a timeout or a program that could not be started.
+    public func runBlocking(_ argv: [String], input: [UInt8]? = nil, timeout: Duration? = nil) throws(CommandError) -> CommandOutput {
         precondition(!argv.isEmpty, "empty command")
+        let timeout = timeout ?? defaultTimeout
         guard let executable = resolve(argv[0]) else {
             throw CommandError(command: argv, reason: .notFound(searchPath), stderr: "")
         }
-        // pipe2(O_CLOEXEC) is not visible to Swift (it needs _GNU_SOURCE), so pipes are made with
-        // pipe() and marked close-on-exec under the same lock as the spawn: no other runner can
-        // spawn between the two and leak these descriptors into its child.
         var stdinPipe: [Int32] = [-1, -1], stdoutPipe: [Int32] = [-1, -1], stderrPipe: [Int32] = [-1, -1]
         var pid: pid_t = 0
-        let spawned: Int32 = try spawnLock.withLock { _ in
-            for index in 0..<3 {
-                let made = index == 0 ? pipe(&stdinPipe) : index == 1 ? pipe(&stdoutPipe) : pipe(&stderrPipe)
-                guard made == 0 else {
-                    let code = errno
-                    closeAll(stdinPipe + stdoutPipe + stderrPipe)
-                    throw CommandError.system(argv, "pipe", code)
-                }
-            }
-            for fd in stdinPipe + stdoutPipe + stderrPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        do throws(SystemError) {
+            // Close-on-exec from the start (pipe2), so a program another thread spawns meanwhile
+            // inherits none of them.
+            try Syscall.run("pipe") { csystemio_pipe_cloexec(&stdinPipe) }
+            try Syscall.run("pipe") { csystemio_pipe_cloexec(&stdoutPipe) }
+            try Syscall.run("pipe") { csystemio_pipe_cloexec(&stderrPipe) }
 
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
@@ -79,7 +67,7 @@ public struct CommandRunner: Sendable {
             // Nothing else reaches the program: a descriptor some other thread opened without
             // close-on-exec (a file inside a volume, say) would otherwise keep that volume busy
             // for as long as the program runs.
-            _ = addCloseFrom?(&actions, 3)
+            _ = csystemio_spawn_close_from(&actions, 3)
 
             var attributes = posix_spawnattr_t()
             posix_spawnattr_init(&attributes)
@@ -97,20 +85,25 @@ public struct CommandRunner: Sendable {
             // A minimal, predictable environment: the C locale so messages read the same
             // everywhere, and the search path.
             let environment = ["PATH=\(searchPath)", "LC_ALL=C"]
-            return withCStrings(argv) { cArgv in
-                withCStrings(environment) { cEnv in
-                    posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnv)
+            try Syscall.runReturningError("posix_spawn \(executable)") {
+                withCStrings(argv) { cArgv in
+                    withCStrings(environment) { cEnv in
+                        posix_spawn(&pid, executable, &actions, &attributes, cArgv, cEnv)
+                    }
                 }
             }
+        } catch {
+            closeAll(stdinPipe + stdoutPipe + stderrPipe)
+            throw CommandError(command: argv, reason: .system(error.call, error.code), stderr: "")
         }
         close(stdinPipe[0]); close(stdoutPipe[1]); close(stderrPipe[1])
-        guard spawned == 0 else {
-            close(stdinPipe[1]); close(stdoutPipe[0]); close(stderrPipe[0])
-            throw CommandError.system(argv, "posix_spawn \(executable)", spawned)
-        }
 
-        // A program that exits before reading all its input must not kill this process with SIGPIPE.
-        if input != nil { signal(SIGPIPE, SIG_IGN) }
+        // A program that exits before reading all its input must not kill this process with
+        // SIGPIPE: the signal is blocked in this thread while it writes (the write fails with
+        // EPIPE instead), and nothing changes for the rest of the process.
+        var savedMask = sigset_t()
+        if input != nil { csystemio_block_sigpipe(&savedMask) }
+        defer { if input != nil { csystemio_restore_sigpipe(&savedMask) } }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var out: [UInt8] = [], err: [UInt8] = []
         var timedOut = false
@@ -128,21 +121,30 @@ public struct CommandRunner: Sendable {
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
             let millis = Int32(min(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1, 1000))
-            let ready = poll(&fds, nfds_t(fds.count), millis)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                break
-            }
+            // An interrupted poll comes back to the deadline check above.
+            guard (try? Syscall.run("poll") { poll(&fds, nfds_t(fds.count), millis) }) != nil else { break }
             for entry in fds where entry.revents != 0 {
                 if entry.fd == stdinFD {
-                    let written = pending.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
-                    if written > 0 { pending.removeFirst(written) }
-                    if written < 0 && errno != EAGAIN && errno != EINTR || pending.isEmpty {
-                        close(stdinFD); stdinFD = -1
+                    do throws(SystemError) {
+                        let written = try Syscall.run("write") { pending.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) } }
+                        pending.removeFirst(written)
+                    } catch let error where error.wouldBlock {
+                        // The pipe is full after all: wait for the next POLLOUT.
+                    } catch {
+                        // EPIPE: the program stopped reading; the rest of its input is dropped.
+                        pending.removeAll()
                     }
+                    if pending.isEmpty { close(stdinFD); stdinFD = -1 }
                     continue
                 }
-                let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                let count: Int
+                do throws(SystemError) {
+                    count = try Syscall.run("read") { buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) } }
+                } catch let error where error.wouldBlock {
+                    continue
+                } catch {
+                    count = 0
+                }
                 if count > 0 {
                     // Output is bounded: the programs run here print little, and a runaway one
                     // must not exhaust memory.
@@ -151,7 +153,7 @@ public struct CommandRunner: Sendable {
                     } else if err.count < 64 << 10 {
                         err.append(contentsOf: buffer[0..<count])
                     }
-                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                } else {
                     close(entry.fd)
                     open.removeAll { $0 == entry.fd }
                 }
@@ -161,21 +163,31 @@ public struct CommandRunner: Sendable {
         for fd in open { close(fd) }
         if stdinFD >= 0 { close(stdinFD) }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = try? Syscall.run("waitpid") { waitpid(pid, &status, 0) }
         let stderrText = String(decoding: err, as: UTF8.self)
         if timedOut {
             throw CommandError(command: argv, reason: .timedOut(timeout), stderr: stderrText)
         }
-        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros the importer drops.
-        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return CommandOutput(status: exitStatus, stdout: String(decoding: out, as: UTF8.self), stderr: stderrText)
+        return CommandOutput(status: csystemio_exit_status(status), stdout: String(decoding: out, as: UTF8.self), stderr: stderrText)
     }
 
     /// The absolute path of `program`: itself when it contains a slash, else the first executable
     /// of that name in `searchPath`.
     func resolve(_ program: String) -> String? {
         if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
-        return NodeToolsCheck.find(program, in: searchPath)
+        return Self.find(program, in: searchPath)
+    }
+
+    /// The first executable regular file named `program` in the colon-separated `searchPath`.
+    public static func find(_ program: String, in searchPath: String) -> String? {
+        for directory in searchPath.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(program)"
+            var info = stat()
+            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
     }
 }
 private func closeAll(_ fds: [Int32]) {
@@ -190,7 +202,7 @@ private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer
 }
 
 /// `text` without leading and trailing spaces and tabs.
-func trimmedSpaces(_ text: some StringProtocol) -> String {
+package func trimmedSpaces(_ text: some StringProtocol) -> String {
     var rest = Substring(text)
     while let first = rest.first, first == " " || first == "\t" { rest.removeFirst() }
     while let last = rest.last, last == " " || last == "\t" { rest.removeLast() }

@@ -8,7 +8,8 @@ public struct DeviceNumber: Sendable, Hashable, CustomStringConvertible {
         self.minor = minor
     }
 
-    init?(_ text: String) {
+    /// From `major:minor` text (as /proc/self/mountinfo shows it).
+    public init?(_ text: String) {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let major = UInt32(parts[0]), let minor = UInt32(parts[1]) else { return nil }
         self.init(major: major, minor: minor)
