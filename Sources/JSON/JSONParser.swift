@@ -2,11 +2,10 @@
 public struct JSONError: Error, Equatable, CustomStringConvertible {
     public let offset: Int
     public let reason: String
-    public init(offset: Int, reason: String) {
-        self.offset = offset
-        self.reason = reason
-    }
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+
+    /// A well-formed document of the wrong kind (`what`: "a JSON object", say).
+    public static func expected(_ what: String) -> JSONError { JSONError(offset: 0, reason: "expected \(what)") }
 }
 
 /// A strict RFC 8259 parser straight into `JSONValue`, several times faster than going through

@@ -13,10 +13,7 @@ public struct PlainHTTPGet: Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public let url: String
         public let reason: String
-        public init(url: String, reason: String) {
-            self.url = url
-            self.reason = reason
-        }
+        public init(url: String, reason: String) { (self.url, self.reason) = (url, reason) }
         public var description: String { "GET \(url): \(reason)" }
     }
 

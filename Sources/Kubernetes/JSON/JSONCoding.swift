@@ -11,7 +11,7 @@ public enum JSONCoding {
 
     public static func decodeObject(_ data: Data) throws -> JSONObject {
         guard case .object(let object) = try decode(data) else {
-            throw JSONError(offset: 0, reason: "expected a JSON object")
+            throw JSONError.expected("a JSON object")
         }
         return object
     }
