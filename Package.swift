@@ -58,13 +58,21 @@ let package = Package(
 
         // MARK: Swift libraries
 
+        // C calls SystemIO needs that the Glibc module hides (GNU extensions, macros).
+        .target(name: "CSystemIO", path: "Sources/CSystemIO"),
+        // OS-facing code: the syscall helper (EINTR, typed errors), process spawning, file
+        // operations, the plain HTTP GET, the thread pool for blocking work.
+        .target(name: "SystemIO", dependencies: ["CSystemIO"]),
         // The only Swift code touching gRPC core.
-        .target(name: "RPC", dependencies: ["CGRPC"]),
+        .target(name: "RPC", dependencies: ["CGRPC", "SystemIO"]),
         // CSI value types and their protobuf-c codecs.
         .target(name: "CSI", dependencies: ["CSIProtoC"]),
         // The one token bucket: the cloud client's and the Kubernetes client's rate limits and the
         // local cloud's per-source limit (Foundation-free, no dependencies).
         .target(name: "RateLimiting"),
+        // The one JSON value type, its parser and serializer, without Foundation (csi-node and the
+        // Kubernetes client).
+        .target(name: "JSON"),
         // Provider API client (Vultr v2 dialect).
         .target(
             name: "CloudAPI",
@@ -84,6 +92,7 @@ let package = Package(
             name: "LocalCloud",
             dependencies: [
                 "RateLimiting",
+                "SystemIO",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -95,11 +104,21 @@ let package = Package(
                 "MetricsHTTP",
             ]
         ),
-        // CSI Identity/Controller/Node service logic.
+        // Shared CSI plumbing both plugins use: identity, plugin server, status mapping, in-flight
+        // guard, page tokens, capability checks, volume handles, driver errors.
         .target(
             name: "CSIDriver",
             dependencies: [
                 "CSI", "RPC",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The CSI node plugin: the Node service (stage, publish, expand, stats, encryption), the
+        // Mounter and its Linux implementation, device lookup, the instance metadata reader.
+        .target(
+            name: "CSINode",
+            dependencies: [
+                "CSIDriver", "CSI", "RPC", "JSON", "SystemIO",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -117,6 +136,7 @@ let package = Package(
             name: "Kubernetes",
             dependencies: [
                 "RateLimiting",
+                "JSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -154,6 +174,7 @@ let package = Package(
         .target(
             name: "Telemetry",
             dependencies: [
+                "SystemIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -210,7 +231,7 @@ let package = Package(
         .executableTarget(
             name: "csi-node",
             dependencies: [
-                "CSIDriver", "CSIStartup", "RPC", "Telemetry",
+                "CSINode", "CSIDriver", "CSIStartup", "RPC", "Telemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -242,7 +263,7 @@ let package = Package(
         // grpcio interop tests and the RPC benchmark.
         .executableTarget(
             name: "rpc-testserver",
-            dependencies: ["RPC", .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            dependencies: ["RPC", "SystemIO", .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             path: "Tests/RPCTestServer"
         ),
         // The Kubernetes stand-in as a process, for end-to-end runs of cloud-controller-manager
@@ -253,7 +274,8 @@ let package = Package(
             path: "Tests/KubeStandin"
         ),
 
-        .testTarget(name: "RPCTests", dependencies: ["RPC"]),
+        .testTarget(name: "RPCTests", dependencies: ["RPC", "SystemIO"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(
             name: "TelemetryTests",
             dependencies: [
@@ -274,7 +296,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RateLimitingTests", dependencies: ["RateLimiting"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "CSIDriverTests", dependencies: ["CSIDriver", "CSI", "RPC"]),
+        .testTarget(name: "CSINodeTests", dependencies: ["CSINode", "CSIDriver", "CSI", "RPC", "SystemIO"]),
         // The controller's cloud mapping, and its service over the real socket against an
         // in-process local cloud.
         .testTarget(

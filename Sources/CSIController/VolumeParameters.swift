@@ -25,7 +25,7 @@ public struct VolumeParameters: Sendable, Equatable {
     public static let blockTypeKey = "block_type"
     public static let typeKeys = [blockTypeKey, diskTypeKey, storageTypeKey]
     /// Parameters the node service acts on, handed over in the volume context.
-    public static let nodeKeys = [NodeService.encryptedKey, FormatOptions.contextKey]
+    public static let nodeKeys = [EncryptionParameter.contextKey, FormatOptions.contextKey]
     static let provisionerPrefix = "csi.storage.k8s.io/"
 
     public var storageType: StorageType
@@ -51,7 +51,7 @@ public struct VolumeParameters: Sendable, Equatable {
                 do {
                     try Self.checkNodeParameter(key, value)
                     volumeContext[key] = value
-                    if key != NodeService.encryptedKey || value == "true" { nodeKeysGiven.append(key) }
+                    if key != EncryptionParameter.contextKey || value == "true" { nodeKeysGiven.append(key) }
                 } catch {
                     problems.append(error.message)
                 }
@@ -104,7 +104,7 @@ public struct VolumeParameters: Sendable, Equatable {
 
     /// The node's own checks, run early.
     static func checkNodeParameter(_ key: String, _ value: String) throws(DriverError) {
-        if key == NodeService.encryptedKey {
+        if key == EncryptionParameter.contextKey {
             guard value == "true" || value == "false" else {
                 throw .invalidArgument("parameter \(key)=\"\(value)\" must be true or false")
             }

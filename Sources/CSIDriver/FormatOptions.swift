@@ -17,7 +17,7 @@ public enum FormatOptions {
         for word in words {
             let allowed = PlainWord.check(word, lettersDigitsAnd: "_.=,-:")
             guard allowed, word.utf8.count <= 128 else {
-                throw DriverError.invalidArgument("\(contextKey) word \"\(MountOptions.printable(word))\" is not allowed")
+                throw DriverError.invalidArgument("\(contextKey) word \"\(PlainWord.printable(word))\" is not allowed")
             }
             // "--" would end option parsing and turn the words after it into positional
             // arguments (device, block count) ahead of the driver's own.

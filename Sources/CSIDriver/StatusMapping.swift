@@ -4,7 +4,7 @@ import RPC
 /// The one place where errors become gRPC statuses for the CSI services. Handlers throw
 /// `DriverError` for what they recognise (with the code the CSI spec names); errors that escape
 /// from below are classified here — errors of lower layers by their `StatusConvertible`
-/// conformance (the cloud API's, in the CSIController module). Unknown errors become `INTERNAL`
+/// conformance (the cloud API's, in the CSIController module; the command runner's, in CSINode). Unknown errors become `INTERNAL`
 /// with their cause.
 public enum StatusMapping {
     public static func status(for error: any Error) -> RPCError {
@@ -17,11 +17,6 @@ public enum StatusMapping {
             return RPCError(.invalidArgument, "malformed request: \(error)")
         case let error as any StatusConvertible:
             return error.rpcStatus
-        case let error as CommandError:
-            // A tool that hung past its limit is a timeout the CO may retry; any other failure of
-            // mount, mkfs and friends is internal, with the tool's own words.
-            if case .timedOut = error.reason { return RPCError(.deadlineExceeded, error.description) }
-            return RPCError(.internal, error.description)
         case is CancellationError:
             return RPCError(.cancelled, "the call was cancelled")
         default:

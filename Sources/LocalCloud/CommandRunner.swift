@@ -1,37 +1,20 @@
-import Foundation
+import SystemIO
 
-/// Runs a program to completion and returns its standard output; blocks the calling thread.
+/// The local cloud's way to run a program (losetup, truncate, cp, ip, openssl): SystemIO's command
+/// runner, which csi-node uses too, called synchronously on the caller's thread.
 enum CommandRunner {
-    struct Failure: Error, CustomStringConvertible {
-        var command: [String]
-        var status: Int32
-        var stderr: String
-        var description: String {
-            "\(command.joined(separator: " ")) exited \(status): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
-        }
-    }
+    /// Loop-device and snapshot copies of large sparse files may take a while; a program still
+    /// running after this long is killed.
+    static let timeout: Duration = .seconds(3600)
 
+    /// Runs `command` to completion and returns its standard output; throws `CommandError` when it
+    /// exits non-zero, times out or cannot start. Blocks the calling thread.
     @discardableResult
     static func run(_ command: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // The programs run here (losetup, truncate, cp) print little: far below a pipe's buffer,
-        // so reading one pipe to its end before the other cannot stall the child.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(
-                command: command, status: process.terminationStatus,
-                stderr: String(decoding: errData, as: UTF8.self))
+        let output = try SystemIO.CommandRunner().runBlocking(command, timeout: timeout)
+        guard output.status == 0 else {
+            throw CommandError(command: command, reason: .exited(output.status), stderr: output.stderr)
         }
-        return String(decoding: outData, as: UTF8.self)
+        return output.stdout
     }
 }

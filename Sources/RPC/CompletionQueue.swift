@@ -1,4 +1,5 @@
 import CGRPC
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,6 @@
 import CGRPC
 import Synchronization
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

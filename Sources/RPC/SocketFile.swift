@@ -1,3 +1,4 @@
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,9 +13,11 @@ enum SocketFile {
     static func prepare(_ path: String) throws(RPCError) {
         try makeParentDirectories(of: path)
         var info = stat()
-        guard lstat(path, &info) == 0 else {
-            if errno == ENOENT { return }
-            throw RPCError(.unavailable, "cannot inspect \(path): \(errnoText())")
+        do throws(SystemError) {
+            try Syscall.run("lstat", path: path) { lstat(path, &info) }
+        } catch {
+            if error.isMissing { return }
+            throw RPCError(.unavailable, "cannot inspect \(path): \(error.reason)")
         }
         guard (info.st_mode & S_IFMT) == S_IFSOCK else {
             throw RPCError(.failedPrecondition, "\(path) exists and is not a socket; refusing to replace it")
@@ -22,14 +25,20 @@ enum SocketFile {
         if isAccepting(path) {
             throw RPCError(.failedPrecondition, "another server is already listening on \(path)")
         }
-        guard unlink(path) == 0 || errno == ENOENT else {
-            throw RPCError(.unavailable, "cannot remove stale socket \(path): \(errnoText())")
+        do throws(SystemError) {
+            try Syscall.run("unlink", path: path) { unlink(path) }
+        } catch {
+            guard error.isMissing else {
+                throw RPCError(.unavailable, "cannot remove stale socket \(path): \(error.reason)")
+            }
         }
     }
 
     static func restrict(_ path: String, mode: mode_t) throws(RPCError) {
-        guard chmod(path, mode) == 0 else {
-            throw RPCError(.unavailable, "cannot set mode \(String(mode, radix: 8)) on \(path): \(errnoText())")
+        do throws(SystemError) {
+            try Syscall.run("chmod", path: path) { chmod(path, mode) }
+        } catch {
+            throw RPCError(.unavailable, "cannot set mode \(String(mode, radix: 8)) on \(path): \(error.reason)")
         }
     }
 
@@ -39,8 +48,8 @@ enum SocketFile {
 
     /// True when something accepts connections on the socket at `path`.
     static func isAccepting(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard let fd = try? Syscall.run("socket", { socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) })
+        else { return false }
         defer { close(fd) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
@@ -48,12 +57,14 @@ enum SocketFile {
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes.prefix(raw.count - 1))
         }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        let connected = try? Syscall.runOnce("connect", path: path) {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
         }
-        return rc == 0
+        return connected != nil
     }
 
     private static func makeParentDirectories(of path: String) throws(RPCError) {
@@ -61,13 +72,13 @@ enum SocketFile {
         let components = path.split(separator: "/").dropLast()
         for component in components {
             prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw RPCError(.unavailable, "cannot create directory \(prefix): \(errnoText())")
+            do throws(SystemError) {
+                try Syscall.run("mkdir", path: prefix) { mkdir(prefix, 0o755) }
+            } catch {
+                guard error.code == EEXIST else {
+                    throw RPCError(.unavailable, "cannot create directory \(prefix): \(error.reason)")
+                }
             }
         }
-    }
-
-    private static func errnoText() -> String {
-        String(cString: strerror(errno))
     }
 }

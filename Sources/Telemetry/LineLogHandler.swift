@@ -1,4 +1,5 @@
 import Logging
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -80,11 +81,9 @@ public struct LineLogHandler: LogHandler {
         line.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let written = write(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
+                // A log line that cannot be written (stderr closed) is dropped.
+                guard let written = try? Syscall.run("write", { write(2, bytes.baseAddress! + offset, bytes.count - offset) })
+                else { return }
                 offset += written
             }
         }

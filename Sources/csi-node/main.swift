@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSIDriver
+import CSINode
 import CSIStartup
 import Logging
 import RPC

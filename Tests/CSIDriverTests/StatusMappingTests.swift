@@ -19,13 +19,6 @@ import Testing
         #expect(status.message.contains("GetPluginInfoRequest"))
     }
 
-    @Test func toolFailuresKeepTheToolsWordsAndTimeoutsAreDeadlines() {
-        let failed = CommandError(command: ["mount", "-t", "xfs"], reason: .exited(32), stderr: "wrong fs type\n")
-        #expect(StatusMapping.status(for: failed) == RPCError(.internal, "mount -t xfs exited with status 32: wrong fs type"))
-        let hung = CommandError(command: ["mkfs.xfs"], reason: .timedOut(.seconds(5)), stderr: "")
-        #expect(StatusMapping.status(for: hung).code == .deadlineExceeded)
-    }
-
     @Test func unknownErrorsAreInternalWithTheirCause() {
         struct Odd: Error, CustomStringConvertible { var description: String { "odd failure in mkfs" } }
         #expect(StatusMapping.status(for: Odd()) == RPCError(.internal, "odd failure in mkfs"))

@@ -23,7 +23,5 @@ import Testing
         }
         let block = PublishContext.context(mountID: "ewr-abc")
         #expect(block["mount_vol_name"] == "ewr-abc" && block["storage_type"] == "block" && block["device_name"] == "virtio-ewr-abc")
-        #expect(try DeviceLocator.deviceName(in: ["mount_vol_name": "ewr-abc", "storage_type": "block"], volumeID: "v")
-                == "virtio-ewr-abc")
     }
 }

@@ -10,6 +10,7 @@
 // Prints "ready" on stdout once listening; SIGTERM/SIGINT shut it down gracefully (exit 0).
 import RPC
 import Synchronization
+import SystemIO
 import UnixSignals
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 @testable import RPC
 import Synchronization
+import SystemIO
 import Testing
 #if canImport(Glibc)
 import Glibc

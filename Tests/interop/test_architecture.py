@@ -102,13 +102,36 @@ def test_the_checker_catches_a_forbidden_import(tmp_path, monkeypatch):
 def test_forbidden_pairs_stated_in_the_document_hold():
     table = import_table()
     assert "CloudController" not in table["CSIDriver"][0] and "CSIDriver" not in table["CloudController"][0]
-    # The local cloud's wire models are its own: of Mooring it may use only the metrics listener
-    # and RateLimiting, the dependency-free token bucket.
-    assert table["LocalCloud"][0] <= {"MetricsHTTP", "RateLimiting"}, "LocalCloud imports no Mooring module but MetricsHTTP and RateLimiting"
+    assert "CSINode" not in table["CSIController"][0] and "CSIController" not in table["CSINode"][0]
+    # The local cloud's wire models are its own: of Mooring it may use only the metrics listener,
+    # RateLimiting (the dependency-free token bucket) and SystemIO (its command runner).
+    assert table["LocalCloud"][0] <= {"MetricsHTTP", "RateLimiting", "SystemIO"}, "LocalCloud imports no Mooring module but MetricsHTTP, RateLimiting and SystemIO"
     assert not table["MetricsHTTP"][0], "MetricsHTTP imports no Mooring module (LocalCloud uses it)"
-    assert "Foundation" not in table["csi-node"][1] | table["CSIDriver"][1] | table["CSIStartup"][1]
+    assert "Foundation" not in table["csi-node"][1] | table["CSIDriver"][1] | table["CSINode"][1] | table["CSIStartup"][1]
     for module, (mooring, _) in table.items():
         if module != "RPC":
             assert "CGRPC" not in mooring, f"only RPC touches gRPC core, not {module}"
         if module != "CSI":
             assert "CSIProtoC" not in mooring, f"only CSI touches protobuf-c, not {module}"
+        if module != "SystemIO":
+            assert "CSystemIO" not in mooring, f"only SystemIO uses its C shim, not {module}"
+
+
+C_WRAPPERS = {"RPC", "CSI", "SystemIO"}
+
+
+def test_only_the_wrappers_import_the_c_library_elsewhere_each_file_is_explained():
+    text = DOC.read_text()
+    unexplained = []
+    for module in source_modules():
+        if module in C_WRAPPERS:
+            continue
+        found = imports_of(ROOT / "Sources" / module)
+        for name in ("Glibc", "Darwin"):
+            for path in found.get(name, []):
+                if path.removeprefix("Sources/") not in text:
+                    unexplained.append(path)
+    assert not unexplained, (
+        "only RPC, CSI and SystemIO import the C library; explain these in docs/architecture.md "
+        f"(\"C and the operating system\") or move the calls into SystemIO: {sorted(set(unexplained))}"
+    )

@@ -741,7 +741,7 @@ def stage_packages(stage: str) -> set:
 
 
 def test_node_image_installs_every_tool_the_node_plugin_runs():
-    check = source("Sources/CSIDriver/NodeToolsCheck.swift")
+    check = source("Sources/CSINode/NodeToolsCheck.swift")
     required = set(re.findall(r'"([\w.]+)"', re.search(r"required = \[([^]]*)\]", check).group(1)))
     assert required, "NodeToolsCheck.required not found"
     required.add("cryptsetup")  # encrypted volumes (LinuxVolumeEncryption)
@@ -764,7 +764,7 @@ def test_runtime_images_carry_the_shared_libraries_the_binaries_link():
 # NodeGetInfo (which external-provisioner turns into the volume's accessibility requirements) is
 # the key the controller reads the region from.
 
-CSI_SOURCES = ["CSIDriver", "CSIController", "csi-controller", "csi-node"]
+CSI_SOURCES = ["CSIDriver", "CSIController", "CSINode", "csi-controller", "csi-node"]
 
 
 def topology_keys() -> dict:

@@ -60,7 +60,7 @@ def swift_list(path: str, name: str) -> set:
 
 
 CONTROLLER_RPCS = swift_list("Sources/CSIController/ControllerService+Capabilities.swift", "spec111RPCs")
-NODE_RPCS = swift_list("Sources/CSIDriver/NodeService.swift", "capabilities")
+NODE_RPCS = swift_list("Sources/CSINode/NodeService.swift", "capabilities")
 
 
 def test_driver_name_and_topology_key_are_the_codes():
@@ -103,7 +103,7 @@ def test_sizes_and_filesystems_match_the_storage_class():
     ("RWX", "needs several nodes" not in source("Sources/CSIDriver/VolumeCapabilityCheck.swift")),
     ("capReadOnlyMany", "needs several nodes" not in source("Sources/CSIDriver/VolumeCapabilityCheck.swift")),
     ("block", "case .block:\n            return nil" in source("Sources/CSIDriver/VolumeCapabilityCheck.swift")),
-    ("volumeLimits", "maxVolumesPerNode" in source("Sources/CSIDriver/NodeService.swift")),
+    ("volumeLimits", "maxVolumesPerNode" in source("Sources/CSINode/NodeService.swift")),
 ])
 def test_each_claim_is_what_the_code_offers(capability, offered):
     assert CAPS.get(capability, False) == offered, f"{capability}: definition says {CAPS.get(capability)}, code {offered}"

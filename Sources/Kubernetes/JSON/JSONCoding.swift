@@ -1,26 +1,29 @@
 import Foundation
+// JSONValue, JSONObject and the parser live in the JSON module (shared with csi-node); every
+// module importing Kubernetes sees them as before.
+@_exported import JSON
 
-/// The one place JSON bytes become `JSONValue` trees and back.
+/// The one place the Kubernetes client turns JSON bytes (`Data`) into `JSONValue` trees and back.
 public enum JSONCoding {
     public static func decode(_ data: Data) throws -> JSONValue {
-        try JSONParser.parse(data)
+        try data.withUnsafeBytes { raw throws in try JSONParser.parse(raw) }
     }
 
     public static func decodeObject(_ data: Data) throws -> JSONObject {
         guard case .object(let object) = try decode(data) else {
-            throw JSONParser.SyntaxError(offset: 0, reason: "expected a JSON object")
+            throw JSONError.expected("a JSON object")
         }
         return object
     }
 
     /// Compact JSON with sorted keys: stable output for the wire.
     public static func encode(_ value: JSONValue) throws -> Data {
-        JSONSerializer.serialize(value, sortedKeys: true)
+        Data(JSONSerializer.serialize(value, sortedKeys: true))
     }
 
     /// Without sorted keys: cheaper, for storage rather than for the wire.
     public static func encodeCompact(_ value: JSONValue) throws -> Data {
-        JSONSerializer.serialize(value, sortedKeys: false)
+        Data(JSONSerializer.serialize(value, sortedKeys: false))
     }
 
     public static func encode(_ object: JSONObject) throws -> Data {
