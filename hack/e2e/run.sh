@@ -27,6 +27,7 @@
 # --suite         also run the external-storage e2e suite (e2e.test from --k8s-bin) with the
 #                 driver definition Tests/e2e/mooring-local.yaml; tests this environment cannot
 #                 support are skipped by name, each with its reason (E2E_SKIPS below).
+#                 MOORING_E2E_FOCUS=REGEX narrows it to the specs whose names match.
 # --keep          leave the cluster running (prints how to reach it and how to clean up).
 #
 # Mooring is applied as docs/deploy.md tells a user: the API key Secret, then
@@ -251,7 +252,7 @@ int main(void) {
 EOF
   cc -static -O2 -o "$ctx/pause/pause" "$ctx/pause/pause.c"
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$ctx/pause/Containerfile"
-  printf 'FROM localhost/mooring-base:bookworm\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends busybox-static && rm -rf /var/lib/apt/lists/* && mkdir -p /usr/local/busybox && busybox --install -s /usr/local/busybox\nENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/busybox\nCMD ["sh"]\n' \
+  printf 'FROM localhost/mooring-base:bookworm\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends busybox-static && rm -rf /var/lib/apt/lists/* && mkdir -p /usr/local/busybox && busybox --install -s /usr/local/busybox && ln -sf /bin/busybox /bin/sh\nENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/busybox\nCMD ["sh"]\n' \
     >"$ctx/busybox/Containerfile"
   # The example app's web server: serves /usr/share/nginx/html on 8080 as user 101, as the
   # nginx-unprivileged image does.
@@ -725,7 +726,7 @@ EOF
   set +e
   "${in_ns[@]}" env KUBE_TEST_REPO_LIST="$WORK/repo-list.yaml" "$k8s_bin/e2e.test" \
     -kubeconfig="$kubeconfig" -storage.testdriver="$ROOT/Tests/e2e/mooring-local.yaml" \
-    -ginkgo.focus='External.Storage' -ginkgo.skip="$skip" -ginkgo.no-color -ginkgo.timeout=4h \
+    -ginkgo.focus="External.Storage${MOORING_E2E_FOCUS:+.*($MOORING_E2E_FOCUS)}" -ginkgo.skip="$skip" -ginkgo.no-color -ginkgo.timeout=4h \
     -ginkgo.junit-report="$report/junit.xml" -report-dir="$report" >"$WORK/logs/e2e.log" 2>&1
   local status=$?
   set -e
