@@ -137,6 +137,7 @@ let package = Package(
             dependencies: [
                 "RateLimiting",
                 "JSON",
+                "Telemetry",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

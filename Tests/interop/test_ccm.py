@@ -312,6 +312,14 @@ def test_nodes_routes_lifecycle_and_rbac(bin_dir, tmp_path, env):
         cloud.start()
         wait_for("alpha deleted once the cloud answers", lambda: node_or_none(api, "alpha") is None, timeout=30)
         ccm.alive()
+
+        # Its Kubernetes API calls are counted by verb and status code, and timed by verb.
+        text = urllib.request.urlopen(f"http://127.0.0.1:{ccm.metrics_port}/metrics", timeout=5).read().decode()
+        counts = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines()
+                  if line.startswith("kubernetes_client_request")}
+        assert counts.get('kubernetes_client_requests_total{verb="GET",code="200"}', 0) > 0, text
+        assert counts.get('kubernetes_client_requests_total{verb="DELETE",code="200"}', 0) >= 1, text
+        assert counts.get('kubernetes_client_request_duration_seconds_count{verb="GET"}', 0) > 0, text
     finally:
         code = ccm.stop()
     assert code == 0, ccm.output()

@@ -733,6 +733,9 @@ EOF
   grep -E '^(Ran [0-9]+ of [0-9]+ Specs|FAIL!|SUCCESS!|\[FAIL\])' "$WORK/logs/e2e.log" || true
   grep -E '^\s*\[FAIL\]' "$WORK/logs/e2e.log" | sort -u | head -n 40 || true
   cp "$WORK/logs/e2e.log" "${MOORING_E2E_SUITE_LOG:-/tmp/mooring-e2e-suite.log}"
+  local junit=${MOORING_E2E_SUITE_LOG:-/tmp/mooring-e2e-suite.log}
+  cp "$report/junit.xml" "${junit%.log}.junit.xml" 2>/dev/null || true
+  echo "    JUnit report (every spec, passed or not): ${junit%.log}.junit.xml"
   echo "    full log: ${MOORING_E2E_SUITE_LOG:-/tmp/mooring-e2e-suite.log}"
   return $status
 }

@@ -5,6 +5,7 @@ import Metrics
 import NIOCore
 import NIOHTTP1
 import RateLimiting
+import Telemetry
 
 /// A client for one Kubernetes API server: typed verbs on `KubernetesResource` types, watches,
 /// a client-side QPS/burst limit, automatic retry of 429 (and of 5xx with `Retry-After`) after
@@ -17,6 +18,11 @@ public final class KubernetesClient: Sendable {
     let httpClient: HTTPClient
     let tokenSource: BearerTokenSource?
     let logger: Logger
+    /// `kubernetes_client_requests_total{verb,code}` and
+    /// `kubernetes_client_request_duration_seconds{verb}`, handles made once per verb and code.
+    let requestMetrics = CallMetrics(
+        total: "kubernetes_client_requests_total", duration: "kubernetes_client_request_duration_seconds",
+        key: "verb", outcome: "code")
 
     /// Bodies larger than this are refused rather than buffered.
     static let maximumBodySize = 256 * 1024 * 1024
@@ -65,15 +71,11 @@ public final class KubernetesClient: Sendable {
                     request, timeout: TimeAmount(configuration.requestTimeout), logger: logger)
                 data = Data(try await response.body.collect(upTo: Self.maximumBodySize).readableBytesView)
             } catch {
-                Counter(label: "kubernetes_client_requests_total", dimensions: [("verb", method.rawValue), ("code", "<error>")])
-                    .increment()
+                requestMetrics.observe(method.rawValue, outcome: "<error>", duration: ContinuousClock.now - started)
                 throw KubernetesError(code: .transport, message: "\(method) \(path): \(error)", underlying: error)
             }
             let status = Int(response.status.code)
-            Counter(label: "kubernetes_client_requests_total", dimensions: [("verb", method.rawValue), ("code", String(status))])
-                .increment()
-            Timer(label: "kubernetes_client_request_duration_seconds", dimensions: [("verb", method.rawValue)])
-                .recordNanoseconds(Int64((ContinuousClock.now - started).nanoseconds))
+            requestMetrics.observe(method.rawValue, outcome: String(status), duration: ContinuousClock.now - started)
             logger.trace("kubernetes request", metadata: ["http.method": "\(method)", "http.path": "\(path)", "http.status": "\(status)"])
             if (200..<300).contains(status) {
                 return RawResponse(status: status, headers: response.headers, body: data)
