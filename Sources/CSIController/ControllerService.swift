@@ -109,11 +109,16 @@ public struct ControllerService: Sendable {
         return value
     }
 
-    /// When waits in this call must end: the caller's deadline, less a little to answer in time.
+    /// When waits in this call must end: the caller's deadline, less enough to answer in time —
+    /// a tenth of the time left, at least 250 ms (1.5 s of a sidecar's 15 s), so a loaded node
+    /// still gets the driver's own DEADLINE_EXCEEDED, naming what it waited for, before the
+    /// caller gives up.
     func waitDeadline(_ context: CallContext) -> ContinuousClock.Instant {
-        let fallback = ContinuousClock.now.advanced(by: options.defaultWait)
+        let now = ContinuousClock.now
+        let fallback = now.advanced(by: options.defaultWait)
         guard let deadline = context.deadline else { return fallback }
-        return min(fallback, deadline.advanced(by: .milliseconds(-250)))
+        let margin = max(.milliseconds(250), now.duration(to: deadline) / 10)
+        return min(fallback, deadline.advanced(by: .zero - margin))
     }
 }
 

@@ -85,11 +85,12 @@ import Testing
     }
 
     @Test func waitsEndBeforeTheCallersDeadlineAndARetryFinishesTheJob() async throws {
-        // Seconds, not milliseconds: the driver answers 250 ms before the caller's deadline, and a
+        // Seconds, not milliseconds: the driver answers a tenth of the time left (at least 250 ms)
+        // before the caller's deadline, and a
         // loaded machine must not make the client's own deadline fire first.
-        try await ControllerHarness.with(cloud: { $0.pendingDuration = .seconds(5) }) { h in
+        try await ControllerHarness.with(cloud: { $0.pendingDuration = .seconds(8) }) { h in
             do {
-                _ = try await h.call(Controller.createVolume, Requests.create("slow"), timeout: .seconds(3))
+                _ = try await h.call(Controller.createVolume, Requests.create("slow"), timeout: .seconds(6))
                 Issue.record("a create that cannot finish in time succeeded")
             } catch let error as RPCError {
                 // The driver's own answer, not the client giving up: it names what it waited for.
@@ -99,6 +100,27 @@ import Testing
             try await Task.sleep(for: .milliseconds(2500))
             let volume = try await h.call(Controller.createVolume, Requests.create("slow")).volume!
             #expect(try await h.api.volumes().map(\.id) == [volume.volumeId])
+        }
+    }
+
+    @Test func aSlowCloudStillGetsAnAnswerBeforeTheCallersDeadline() async throws {
+        // Every cloud call takes 4 s and the volume stays pending: the create's POST ends at 4 s,
+        // a first look at 8 s, and a second look, started then, would end past the client's 10 s
+        // deadline. The driver abandons it at its own deadline (a tenth of the time left earlier)
+        // and answers first, naming what it waited for.
+        try await ControllerHarness.with(cloud: {
+            $0.pendingDuration = .seconds(60)
+            $0.faults = FaultSpec(latencyMilliseconds: 4000)
+        }) { h in
+            let started = ContinuousClock.now
+            do {
+                _ = try await h.call(Controller.createVolume, Requests.create("slow-cloud"), timeout: .seconds(10))
+                Issue.record("a create that cannot finish in time succeeded")
+            } catch let error as RPCError {
+                #expect(error.code == .deadlineExceeded)
+                #expect(error.message.contains("becoming active"), "\(error)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 

@@ -267,7 +267,8 @@ struct NodeServicePrivilegedTests {
             let error = await node.failure(CSIService.Node.nodeStageVolume,
                                            stageRequest("vol-gone", mountID: "never", staging: node.root + "/s"))
             #expect(error?.code == .notFound)
-            #expect(error?.message.contains("\(node.deviceDir)/virtio-never for volume vol-gone did not appear within 1.") == true)
+            // "within 1.0 s" on a quiet machine; the figure is the time actually waited.
+            #expect(error?.message.contains("\(node.deviceDir)/virtio-never for volume vol-gone did not appear within ") == true)
             #expect(started.duration(to: .now) >= .seconds(1))
         }
     }
