@@ -24,10 +24,10 @@ import PackageDescription
 /// of ~52, each of which cost resident pages of its own (headers, .dynamic, GOT, data) and
 /// relocations at start; and symbol-order.txt now orders gRPC core's functions too. Measured
 /// (hack/bench/bench-memory, bench-rpc; docs/benchmarks.md, note of 2026-12-06): idle RSS csi-node
-/// 19.2 → 12.8 MiB (0.92× hostpathplugin), csi-controller 21.4 → 15.4 MiB. Cost: Debian's static
-/// absl is built without NDEBUG, so absl::Mutex runs its debug deadlock check: +7 % instructions
-/// per call (still 0.5–0.7× the reference's CPU per call). Debug builds and tests keep the
-/// dynamic link.
+/// 19.2 → 12.8 MiB (0.92× hostpathplugin), csi-controller 21.4 → 15.4 MiB. Debian's static absl
+/// is built without NDEBUG like its shared one, so absl::Mutex would run its debug deadlock check
+/// (+7 % instructions per call); RPC.GRPCCore turns it off through a weak reference in the CGRPC shim.
+/// Debug builds and tests keep the dynamic link.
 let symbolOrder = "\(Context.packageDirectory)/hack/release/symbol-order.txt"
 let leanLink: [LinkerSetting] = [
     .unsafeFlags(

@@ -228,4 +228,17 @@ static inline int64_t cgrpc_millis_until(gpr_timespec deadline) {
     return (int64_t)diff.tv_sec * 1000 + diff.tv_nsec / 1000000;
 }
 
+/* Abseil's switch for its debug deadlock detector (absl::SetMutexDeadlockDetectionMode, in
+   Debian bookworm's inline namespace `debian3`), referenced weakly: resolved from the static
+   archive in the release link of the CSI plugins, from the loaded libabsl_synchronization in the
+   dynamic one, and NULL with any other Abseil. Returns whether it was found and turned off. */
+extern void cgrpc_absl_set_mutex_deadlock_detection_mode(int mode)
+    __asm__("_ZN4absl7debian329SetMutexDeadlockDetectionModeENS0_15OnDeadlockCycleE") __attribute__((weak));
+
+static inline int cgrpc_ignore_absl_deadlock_cycles(void) {
+    if (cgrpc_absl_set_mutex_deadlock_detection_mode == 0) return 0;
+    cgrpc_absl_set_mutex_deadlock_detection_mode(0); /* absl::OnDeadlockCycle::kIgnore */
+    return 1;
+}
+
 #endif

@@ -26,9 +26,12 @@ enum GRPCCore {
     /// of the process's instructions per call. gRPC releases build Abseil with `NDEBUG`, which
     /// turns the detector off; this does the same through Abseil's own switch
     /// (`absl::SetMutexDeadlockDetectionMode(OnDeadlockCycle::kIgnore)`, before `grpc_init`).
-    /// The function is C++, so it is looked up by its mangled names (Debian's inline
-    /// namespace, then none); with another Abseil build it is simply not found and nothing changes.
+    /// The function is C++: Debian's (inline namespace `debian3`) is referenced weakly from the
+    /// CGRPC shim, which resolves in the static release link, where the executable exports no
+    /// symbol for `dlsym` to find; otherwise (the dynamic link, another Abseil) it is looked up by
+    /// its mangled names among the loaded libraries. With neither, nothing changes.
     private static func ignoreAbseilDeadlockCycles() {
+        if cgrpc_ignore_absl_deadlock_cycles() != 0 { return }
         let names = [
             "_ZN4absl7debian329SetMutexDeadlockDetectionModeENS0_15OnDeadlockCycleE",
             "_ZN4absl29SetMutexDeadlockDetectionModeENS_15OnDeadlockCycleE",
