@@ -182,6 +182,22 @@ struct ServiceControllerTests {
         }
     }
 
+    @Test func aCreateWhoseAnswerIsLostLeavesOneLoadBalancer() async throws {
+        try await ServiceHarness.with { h in
+            try await h.addNode("node-a")
+            // A first Service leaves the controller with a fresh list of load balancers.
+            try await h.createService("first")
+            try await h.waitUntilPublished("first")
+            // The next cloud call, the second Service's create, is carried out but its answer lost.
+            h.cloud.inject(.dropAfterCommit, count: 1)
+            try await h.createService("second")
+            try await h.waitUntilPublished("second")
+            let labels = try await h.api.loadBalancers().map(\.label)
+            #expect(labels.count == 2, "\(labels)")
+            #expect(Set(labels).count == labels.count, "two load balancers under one label: \(labels)")
+        }
+    }
+
     @Test func anInvalidAnnotationIsAWarningNamingItAndNoCloudWrite() async throws {
         try await ServiceHarness.with { h in
             try await h.addNode("node-a")

@@ -83,6 +83,12 @@ actor LoadBalancerCache {
         if loadBalancer.status != .active { stale.insert(loadBalancer.id) }
     }
 
+    /// Makes the next ``all(fresh:)`` list the cloud again (after a create whose outcome is
+    /// unknown, the list held may lack what it made).
+    func forgetList() {
+        listedAt = nil
+    }
+
     /// Marks a load balancer changed: its next lookup reads it again.
     func invalidate(id: String) {
         stale.insert(id)

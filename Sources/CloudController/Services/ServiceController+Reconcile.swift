@@ -140,7 +140,15 @@ extension ServiceController {
             // Created under the UID label: findable even if we crash before recording its id.
             var spec = plan.spec
             spec.label = uidLabel
-            loadBalancer = try await cloud.createLoadBalancer(spec)
+            do {
+                loadBalancer = try await cloud.createLoadBalancer(spec)
+            } catch {
+                // The create may have been carried out (an answer lost after the commit): the
+                // next lookup must list the cloud again, not trust a list from before it, or
+                // it would create a second load balancer under the same label.
+                await cache.forgetList()
+                throw error
+            }
             await cache.store(loadBalancer)
             logger.info("created load balancer", metadata: [
                 "service.key": "\(service.key)", "lb.id": "\(loadBalancer.id)", "cluster.name": "\(configuration.clusterName)",
