@@ -13,7 +13,9 @@ public final class CallMetrics: Sendable {
         init(duration: CoreMetrics.Timer) { self.duration = duration }
     }
 
-    private let factory: any MetricsFactory
+    /// nil: the bootstrapped factory, looked up when a handle is first made (so a `CallMetrics`
+    /// made before ``ProcessMetrics/bootstrap()`` still reports).
+    private let factory: (any MetricsFactory)?
     private let total: String
     private let duration: String
     private let key: String
@@ -24,7 +26,7 @@ public final class CallMetrics: Sendable {
     /// `factory` defaults to the bootstrapped one (``ProcessMetrics/bootstrap()``).
     public init(
         total: String, duration: String, key: String, outcome: String, names: [String] = [],
-        factory: any MetricsFactory = MetricsSystem.factory
+        factory: (any MetricsFactory)? = nil
     ) {
         self.factory = factory
         self.total = total
@@ -36,7 +38,7 @@ public final class CallMetrics: Sendable {
 
     /// gRPC calls: `<prefix>_requests_total{method,code}`, `<prefix>_duration_seconds{method}`.
     public static func rpc(
-        prefix: String, methods: [String] = [], factory: any MetricsFactory = MetricsSystem.factory
+        prefix: String, methods: [String] = [], factory: (any MetricsFactory)? = nil
     ) -> CallMetrics {
         CallMetrics(total: prefix + "_requests_total", duration: prefix + "_duration_seconds",
                     key: "method", outcome: "code", names: methods, factory: factory)
@@ -51,7 +53,7 @@ public final class CallMetrics: Sendable {
         let counter = entry.outcomes.withLock { outcomes in
             if let counter = outcomes[outcome] { return counter }
             let counter = CoreMetrics.Counter(
-                label: total, dimensions: [(key, name), (self.outcome, outcome)], factory: factory)
+                label: total, dimensions: [(key, name), (self.outcome, outcome)], factory: factory ?? MetricsSystem.factory)
             outcomes[outcome] = counter
             return counter
         }
@@ -62,7 +64,8 @@ public final class CallMetrics: Sendable {
         if let known = entries.withLock({ $0[name] }) { return known }
         return entries.withLock { entries in
             if let known = entries[name] { return known }
-            let made = Entry(duration: CoreMetrics.Timer(label: duration, dimensions: [(key, name)], factory: factory))
+            let made = Entry(duration: CoreMetrics.Timer(
+                label: duration, dimensions: [(key, name)], factory: factory ?? MetricsSystem.factory))
             entries[name] = made
             return made
         }

@@ -86,8 +86,8 @@ import Testing
 
     @Test func waitsEndBeforeTheCallersDeadlineAndARetryFinishesTheJob() async throws {
         // Seconds, not milliseconds: the driver answers a tenth of the time left (at least 250 ms)
-        // before the caller's deadline, and a
-        // loaded machine must not make the client's own deadline fire first.
+        // before the caller's deadline, and a loaded machine must not make the client's own
+        // deadline fire first.
         try await ControllerHarness.with(cloud: { $0.pendingDuration = .seconds(8) }) { h in
             do {
                 _ = try await h.call(Controller.createVolume, Requests.create("slow"), timeout: .seconds(6))

@@ -84,9 +84,11 @@ actor LoadBalancerCache {
     }
 
     /// Makes the next ``all(fresh:)`` list the cloud again (after a create whose outcome is
-    /// unknown, the list held may lack what it made).
+    /// unknown, the list held — or one still under way, begun before the create — may lack what
+    /// it made).
     func forgetList() {
         listedAt = nil
+        listing = nil
     }
 
     /// Marks a load balancer changed: its next lookup reads it again.
