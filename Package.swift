@@ -93,6 +93,8 @@ let package = Package(
             name: "CloudAPI",
             dependencies: [
                 "RateLimiting",
+                "Telemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

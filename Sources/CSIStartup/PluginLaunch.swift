@@ -25,7 +25,7 @@ public struct PluginLaunch<Role: PluginRole> {
 
     /// `methods` show in `/metrics` (at zero) before their first call.
     public init(endpoint: EndpointOption, options: PluginOptions<Role>, methods: [String] = []) throws {
-        options.logFormat.bootstrap(level: options.logLevel)
+        options.logging.bootstrap()
         self.options = options
         do {
             identity = try DriverIdentity(name: options.driverName, version: MooringVersion.string)

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CSIDriver
-import Logging
 import MetricsHTTP
 import Telemetry
 
@@ -13,11 +12,7 @@ public struct PluginOptions<Role: PluginRole>: ParsableArguments {
     @Option(name: .customLong("metrics-address"), help: ArgumentHelp(Role.metricsAddressHelp))
     public var metricsAddress: String?
 
-    @Option(name: .customLong("log-format"), help: "Log line format: text or json.")
-    public var logFormat: LogFormat = .text
-
-    @Option(name: .customLong("log-level"), help: "Lowest log level written: trace, debug, info, notice, warning, error, critical.")
-    public var logLevel: Logger.Level = .info
+    @OptionGroup public var logging: LoggingOptions
 
     public init() {}
 

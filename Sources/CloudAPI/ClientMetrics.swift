@@ -1,5 +1,6 @@
 import CoreMetrics
 import Synchronization
+import Telemetry
 
 /// The client's metrics, with fixed dimensions:
 /// - `cloudapi_requests_total{operation, status}`: HTTP exchanges (status `error` when none came back);
@@ -7,47 +8,46 @@ import Synchronization
 /// - `cloudapi_retries_total{operation}`: retries;
 /// - `cloudapi_throttles_total{operation, source}`: 429s from the server (`source=server`) and
 ///   waits in the client's own token bucket (`source=client`).
-/// Labels carry only operation names and status codes, never request data or the key.
+/// Labels carry only operation names and status codes, never request data or the key. Every handle
+/// is made on first use and kept: exchanges go through Telemetry's `CallMetrics`, and the rarer
+/// retries and throttles are looked up by their label values, with no key string built per call.
 final class ClientMetrics: Sendable {
+    private struct Labels: Hashable {
+        var operation: String
+        var source: String?
+    }
+
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
-    private let timers = Mutex<[String: Timer]>([:])
+    private let exchanges: CallMetrics
+    private let retries = Mutex<[Labels: Counter]>([:])
+    private let throttles = Mutex<[Labels: Counter]>([:])
 
     init(factory: any MetricsFactory) {
         self.factory = factory
+        exchanges = CallMetrics(total: "cloudapi_requests_total", duration: "cloudapi_request_duration_seconds",
+                                key: "operation", outcome: "status", factory: factory)
     }
 
     func request(_ operation: String, status: String, duration: Duration) {
-        counter("cloudapi_requests_total", [("operation", operation), ("status", status)]).increment()
-        timer(operation).recordNanoseconds(
-            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        exchanges.observe(operation, outcome: status, duration: duration)
     }
 
     func retry(_ operation: String) {
-        counter("cloudapi_retries_total", [("operation", operation)]).increment()
+        counter(retries, "cloudapi_retries_total", Labels(operation: operation)).increment()
     }
 
     func throttle(_ operation: String, source: String) {
-        counter("cloudapi_throttles_total", [("operation", operation), ("source", source)]).increment()
+        counter(throttles, "cloudapi_throttles_total", Labels(operation: operation, source: source)).increment()
     }
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        let key = label + dimensions.map { "|\($0.0)=\($0.1)" }.joined()
-        return counters.withLock { counters in
-            if let counter = counters[key] { return counter }
+    private func counter(_ table: borrowing Mutex<[Labels: Counter]>, _ label: String, _ labels: Labels) -> Counter {
+        table.withLock { counters in
+            if let counter = counters[labels] { return counter }
+            var dimensions = [("operation", labels.operation)]
+            if let source = labels.source { dimensions.append(("source", source)) }
             let counter = Counter(label: label, dimensions: dimensions, factory: factory)
-            counters[key] = counter
+            counters[labels] = counter
             return counter
-        }
-    }
-
-    private func timer(_ operation: String) -> Timer {
-        timers.withLock { timers in
-            if let timer = timers[operation] { return timer }
-            let timer = Timer(
-                label: "cloudapi_request_duration_seconds", dimensions: [("operation", operation)], factory: factory)
-            timers[operation] = timer
-            return timer
         }
     }
 }

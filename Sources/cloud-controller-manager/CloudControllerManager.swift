@@ -85,20 +85,12 @@ struct CloudControllerManager: AsyncParsableCommand {
 
     // MARK: Mooring's own flags
 
-    @Option(name: .customLong("api-url"), help: "Cloud API base URL (Vultr: https://api.vultr.com; or a localcloud URL).")
-    var apiURL = "https://api.vultr.com"
-
-    @Option(name: .customLong("api-key-file"), help: "File holding the API key (else VULTR_API_KEY).")
-    var apiKeyFile: String?
+    @OptionGroup var cloudAccess: CloudAccessOptions
 
     @Option(name: .customLong("metrics-address"), help: "Serve /metrics and /healthz (with the leader-election check) on HOST:PORT.")
     var metricsAddress = "0.0.0.0:10258"
 
-    @Option(name: .customLong("log-format"), help: "Log line format: text or json.")
-    var logFormat: LogFormat = .text
-
-    @Option(name: .customLong("log-level"), help: "Lowest log level written: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LoggingOptions
 
     @Option(name: .customLong("lb-resync-period"), help: "How often every load balancer is compared with its Service.")
     var lbResyncPeriod = GoDuration(.seconds(300))
@@ -127,9 +119,6 @@ struct CloudControllerManager: AsyncParsableCommand {
         var problems: [String] = []
         if cloudProvider != "vultr" {
             problems.append("--cloud-provider \"\(cloudProvider)\" is not supported (only \"vultr\")")
-        }
-        if !(apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://")) {
-            problems.append("--api-url must be an http:// or https:// URL, got \"\(apiURL)\"")
         }
         do {
             _ = try ControllerSelection(parsing: controllers, known: ControllerTable.names)
@@ -169,15 +158,14 @@ struct CloudControllerManager: AsyncParsableCommand {
     }
 
     func run() async throws {
-        logFormat.bootstrap(level: logLevel)
+        logging.bootstrap()
         let logger = Logger(label: "cloud-controller-manager")
         let registry = ProcessMetrics.bootstrap()  // before the cloud client creates its metrics
         if let cloudConfig {
             logger.notice("--cloud-config is accepted for compatibility and not read; configure with flags", metadata: ["cloud_config": "\(cloudConfig)"])
         }
 
-        let key: APIKey
-        do { key = try APIKey.resolve(file: apiKeyFile) } catch { throw ValidationError((error as? CloudError)?.message ?? "\(error)") }
+        let key = try cloudAccess.apiKey()
         var kubeConfiguration: ClientConfiguration
         do {
             kubeConfiguration = try kubeconfig.map { try ClientConfiguration.kubeConfig(path: $0) } ?? ClientConfiguration.inCluster()
@@ -191,7 +179,7 @@ struct CloudControllerManager: AsyncParsableCommand {
 
         // One list call serves every lookup within a monitor period; 500 per page keeps a
         // 500-node cluster at one request per list.
-        let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key, pageSize: 500), logger: logger)
+        let cloud = VultrClient(configuration: .init(baseURL: cloudAccess.apiURL, apiKey: key, pageSize: 500), logger: logger)
         let instances = CachedInstances(backend: cloud, ttl: nodeMonitorPeriod.duration)
         var options = CloudControllerOptions(
             clusterName: clusterName, clusterCIDRs: try clusterCIDR.map(Self.parseCIDRs) ?? [],
@@ -248,7 +236,7 @@ struct CloudControllerManager: AsyncParsableCommand {
         logger.info(
             "starting",
             metadata: [
-                "api.url": "\(apiURL)", "controllers": "\(running.joined(separator: ","))",
+                "api.url": "\(cloudAccess.apiURL)", "controllers": "\(running.joined(separator: ","))",
                 "leader_elect": "\(leaderElect)", "metrics.port": "\(health.port)", "region": "\(options.region ?? "none")",
             ])
         let group = ServiceGroup(

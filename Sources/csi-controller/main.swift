@@ -25,11 +25,7 @@ struct CSIController: AsyncParsableCommand {
 
     @OptionGroup var endpoint: EndpointOption
 
-    @Option(name: .customLong("api-url"), help: "Cloud API base URL (Vultr: https://api.vultr.com; or a localcloud URL).")
-    var apiURL = "https://api.vultr.com"
-
-    @Option(name: .customLong("api-key-file"), help: "File holding the API key (else VULTR_API_KEY).")
-    var apiKeyFile: String?
+    @OptionGroup var cloudAccess: CloudAccessOptions
 
     @Option(help: "Region for volumes created without topology requirements (default: this instance's region from the metadata service).")
     var region: String?
@@ -53,9 +49,6 @@ struct CSIController: AsyncParsableCommand {
     @OptionGroup var plugin: PluginOptions<ControllerRole>
 
     func validate() throws {
-        guard apiURL.hasPrefix("http://") || apiURL.hasPrefix("https://") else {
-            throw ValidationError("--api-url must be an http:// or https:// URL, got \"\(apiURL)\"")
-        }
         guard maxVolumesPerNode >= 0 else {
             throw ValidationError("--max-volumes-per-node must be 0 or more, got \(maxVolumesPerNode)")
         }
@@ -70,8 +63,8 @@ struct CSIController: AsyncParsableCommand {
         let launch = try PluginLaunch(endpoint: endpoint, options: plugin)
         let logger = Logger(label: "csi-controller")
         let identity = launch.identity
-        let key: APIKey
-        do { key = try APIKey.resolve(file: apiKeyFile) } catch { throw ValidationError((error as? CloudError)?.message ?? "\(error)") }
+        let key = try cloudAccess.apiKey()
+        let apiURL = cloudAccess.apiURL
         let cloud = VultrClient(configuration: .init(baseURL: apiURL, apiKey: key,
                                                         rateLimiter: TokenBucket(rate: apiRate, burst: apiBurst)),
                                 logger: logger)

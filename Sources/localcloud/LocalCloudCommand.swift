@@ -74,11 +74,7 @@ struct LocalCloudCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between the data plane's safety resyncs with the state (changes through the API apply at once).")
     var lbResyncMs: Int = 60_000
 
-    @Option(help: "Log format: json or text.")
-    var logFormat: LogFormat = .text
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         _ = try listenAddress()
@@ -97,7 +93,7 @@ struct LocalCloudCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        logFormat.bootstrap(level: logLevel)
+        logging.bootstrap()
         let logger = Logger(label: "localcloud")
         let listen = try listenAddress()
         let key = try apiKey()
