@@ -1,4 +1,5 @@
 import CSI
+import CSIDriver
 
 extension ControllerService {
     /// The RPCs `register(on:)` serves that every CSI 1.11 client knows by number. GET_CAPACITY is
@@ -23,13 +24,7 @@ extension ControllerService {
 
     func capabilities() -> ControllerGetCapabilitiesResponse {
         var response = ControllerGetCapabilitiesResponse()
-        response.capabilities = Self.advertisedRPCs(getSnapshot: options.advertiseGetSnapshot).map { type in
-            var rpc = ControllerServiceCapability.RPC()
-            rpc.type = type
-            var capability = ControllerServiceCapability()
-            capability.type = .rpc(rpc)
-            return capability
-        }
+        response.capabilities = ServiceCapabilities.controller(Self.advertisedRPCs(getSnapshot: options.advertiseGetSnapshot))
         return response
     }
 }

@@ -37,15 +37,10 @@ extension ControllerService {
                 return response(try await waitUntilActive(existing, context))
             }
             let size = try VolumeSize.gigabytes(for: request.capacityRange, sizes: FileSystem.sizeRange, kind: "vfs")
-            var fileSystem: FileSystem
-            do {
-                fileSystem = try await fileSystems.createFileSystem(
-                    FileSystemCreateRequest(region: region, sizeGB: size, label: request.name))
-            } catch let error as CloudError where error.mayHaveCommitted {
-                guard let found = try await fileSystems.fileSystem(labeled: request.name) else { throw error }
-                log.info("create answer lost; found the VFS by its label", metadata: ["vfs.id": .string(found.id)])
-                fileSystem = found
-            }
+            let create = FileSystemCreateRequest(region: region, sizeGB: size, label: request.name)
+            let fileSystem = try await createOrAdopt({ try await fileSystems.createFileSystem(create) },
+                                                     lookUp: { try await fileSystems.fileSystem(labeled: request.name) },
+                                                     log: log, found: { ["vfs.id": .string($0.id)] })
             log.info("VFS created", metadata: ["vfs.id": .string(fileSystem.id), "volume.size_gb": "\(fileSystem.sizeGB)",
                                                "volume.region": .string(fileSystem.region)])
             return response(try await waitUntilActive(fileSystem, context))
@@ -143,22 +138,14 @@ extension ControllerService {
             throw DriverError.invalidArgument(problem)
         }
         let size = try VolumeSize.gigabytes(for: range, sizes: FileSystem.sizeRange, kind: "vfs")
-        var response = ControllerExpandVolumeResponse()
         // The cloud grows the shared filesystem itself: nothing is left for the nodes to do.
-        response.nodeExpansionRequired = false
-        guard size > fileSystem.sizeGB else {
-            log.info("volume is already large enough", metadata: ["volume.size_gb": "\(fileSystem.sizeGB)"])
-            response.capacityBytes = VolumeSize.bytes(fileSystem.sizeGB)
-            return response
+        return try await expand(from: fileSystem.sizeGB, to: size, nodeExpansionRequired: false, log) {
+            do {
+                _ = try await fileSystems.resizeFileSystem(id: fileSystem.id, sizeGB: size)
+            } catch let error as CloudError where error.meansAbsent {
+                throw DriverError.notFound("volume \(VolumeHandle(type: .vfs, cloudID: fileSystem.id)) does not exist")
+            }
         }
-        do {
-            _ = try await fileSystems.resizeFileSystem(id: fileSystem.id, sizeGB: size)
-        } catch let error as CloudError where error.meansAbsent {
-            throw DriverError.notFound("volume \(VolumeHandle(type: .vfs, cloudID: fileSystem.id)) does not exist")
-        }
-        log.info("VFS resized", metadata: ["volume.size_gb": "\(size)", "volume.previous_size_gb": "\(fileSystem.sizeGB)"])
-        response.capacityBytes = VolumeSize.bytes(size)
-        return response
     }
 
     // MARK: Shared

@@ -32,11 +32,9 @@ extension ControllerService {
                 let volume = try await existingVolume(request.sourceVolumeId)
                 let made: VolumeSnapshot
                 do {
-                    made = try await cloud.createSnapshot(volumeID: volume.id, description: request.name)
-                } catch let error as CloudError where error.mayHaveCommitted {
-                    guard let found = try await self.snapshot(named: request.name) else { throw error }
-                    log.info("snapshot answer lost; found it by its description", metadata: ["snapshot.id": .string(found.id)])
-                    made = found
+                    made = try await createOrAdopt({ try await cloud.createSnapshot(volumeID: volume.id, description: request.name) },
+                                                   lookUp: { try await self.snapshot(named: request.name) },
+                                                   log: log, found: { ["snapshot.id": .string($0.id)] })
                 } catch let error as CloudError where error.meansAbsent {
                     throw DriverError.notFound("volume \(request.sourceVolumeId) does not exist")
                 }

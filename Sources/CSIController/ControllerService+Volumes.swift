@@ -30,15 +30,9 @@ extension ControllerService {
                 let size = try VolumeSize.gigabytes(for: request.capacityRange, type: parameters.blockType, atLeast: source.floorGB)
                 let create = VolumeCreateRequest(region: region, sizeGB: size, label: request.name,
                                                  blockType: parameters.blockType, snapshotID: source.snapshotID)
-                var volume: CloudAPI.Volume
-                do {
-                    volume = try await cloud.createVolume(create)
-                } catch let error as CloudError where error.mayHaveCommitted {
-                    // The create may have happened with its answer lost: the label says.
-                    guard let found = try await cloud.volume(labeled: request.name) else { throw error }
-                    log.info("create answer lost; found the volume by its label", metadata: ["volume.id": .string(found.id)])
-                    volume = found
-                }
+                var volume = try await createOrAdopt({ try await cloud.createVolume(create) },
+                                                     lookUp: { try await cloud.volume(labeled: request.name) },
+                                                     log: log, found: { ["volume.id": .string($0.id)] })
                 log.info("volume created", metadata: ["volume.id": .string(volume.id), "volume.size_gb": "\(volume.sizeGB)",
                                                       "volume.region": .string(volume.region)])
                 volume = try await waitUntilActive(volume, context)
@@ -187,18 +181,12 @@ extension ControllerService {
             response.nextToken = page.next
             var entries: [ListVolumesResponse.Entry] = []
             for item in page.items {
+                let shown = try await describe(item)
                 var entry = ListVolumesResponse.Entry()
                 var status = ListVolumesResponse.VolumeStatus()
-                switch item {
-                case .block(let volume):
-                    entry.volume = csiVolume(volume)
-                    status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
-                    status.volumeCondition = condition(volume.status)
-                case .vfs(let fileSystem):
-                    entry.volume = csiVolume(fileSystem)
-                    status.publishedNodeIds = try await publishedNodes(fileSystem)
-                    status.volumeCondition = condition(fileSystem.status)
-                }
+                entry.volume = shown.volume
+                status.publishedNodeIds = shown.publishedNodeIDs
+                status.volumeCondition = shown.condition
                 entry.status = status
                 entries.append(entry)
             }
@@ -210,18 +198,12 @@ extension ControllerService {
     func getVolume(_ request: ControllerGetVolumeRequest, _ context: CallContext) async throws -> ControllerGetVolumeResponse {
         try await serve(context, ["volume.id": .string(request.volumeId)]) { _ in
             guard !request.volumeId.isEmpty else { throw DriverError.invalidArgument("volume_id must not be empty") }
+            let shown = try await describe(try await resolve(request.volumeId))
             var response = ControllerGetVolumeResponse()
             var status = ControllerGetVolumeResponse.VolumeStatus()
-            switch try await resolve(request.volumeId) {
-            case .block(let volume):
-                response.volume = csiVolume(volume)
-                status.publishedNodeIds = volume.attachedInstanceID.map { [$0] } ?? []
-                status.volumeCondition = condition(volume.status)
-            case .vfs(let fileSystem):
-                response.volume = csiVolume(fileSystem)
-                status.publishedNodeIds = try await publishedNodes(fileSystem)
-                status.volumeCondition = condition(fileSystem.status)
-            }
+            response.volume = shown.volume
+            status.publishedNodeIds = shown.publishedNodeIDs
+            status.volumeCondition = shown.condition
             response.status = status
             return response
         }
@@ -243,31 +225,39 @@ extension ControllerService {
                     throw DriverError.invalidArgument(problem)
                 }
                 let size = try VolumeSize.gigabytes(for: range, type: volume.blockType ?? .highPerformance)
-                var response = ControllerExpandVolumeResponse()
                 // A raw block volume needs nothing on the node; a filesystem must be grown there.
-                if case .block = request.volumeCapability?.accessType {
-                    response.nodeExpansionRequired = false
-                } else {
-                    response.nodeExpansionRequired = true
+                var rawBlock = false
+                if case .block = request.volumeCapability?.accessType { rawBlock = true }
+                return try await expand(from: volume.sizeGB, to: size, nodeExpansionRequired: !rawBlock, log) {
+                    do {
+                        try await cloud.resizeVolume(id: volume.id, sizeGB: size)
+                    } catch let error as CloudError where error.meansAbsent {
+                        throw DriverError.notFound("volume \(volume.id) does not exist")
+                    }
                 }
-                guard size > volume.sizeGB else {
-                    log.info("volume is already large enough", metadata: ["volume.size_gb": "\(volume.sizeGB)"])
-                    response.capacityBytes = VolumeSize.bytes(volume.sizeGB)
-                    return response
-                }
-                do {
-                    try await cloud.resizeVolume(id: volume.id, sizeGB: size)
-                } catch let error as CloudError where error.meansAbsent {
-                    throw DriverError.notFound("volume \(volume.id) does not exist")
-                }
-                log.info("volume resized", metadata: ["volume.size_gb": "\(size)", "volume.previous_size_gb": "\(volume.sizeGB)"])
-                response.capacityBytes = VolumeSize.bytes(size)
-                return response
             }
         }
     }
 
     // MARK: Shared
+
+    /// ControllerExpandVolume's answer for a volume of `current` GB asked to hold `wanted` GB:
+    /// `resize` runs only when the volume is smaller (a volume already large enough is success,
+    /// with its own size as the capacity).
+    func expand(from current: Int, to wanted: Int, nodeExpansionRequired: Bool, _ log: Logger,
+                resize: () async throws -> Void) async throws -> ControllerExpandVolumeResponse {
+        var response = ControllerExpandVolumeResponse()
+        response.nodeExpansionRequired = nodeExpansionRequired
+        guard wanted > current else {
+            log.info("volume is already large enough", metadata: ["volume.size_gb": "\(current)"])
+            response.capacityBytes = VolumeSize.bytes(current)
+            return response
+        }
+        try await resize()
+        log.info("volume resized", metadata: ["volume.size_gb": "\(wanted)", "volume.previous_size_gb": "\(current)"])
+        response.capacityBytes = VolumeSize.bytes(wanted)
+        return response
+    }
 
     /// The volume, or `NOT_FOUND`.
     func existingVolume(_ id: String) async throws -> CloudAPI.Volume {
@@ -302,6 +292,18 @@ extension ControllerService {
         var response = CreateVolumeResponse()
         response.volume = result
         return response
+    }
+
+    /// What ListVolumes and ControllerGetVolume say of a volume: the volume, the nodes it is
+    /// published to and its condition.
+    func describe(_ item: ControllerVolume) async throws
+        -> (volume: CSI.Volume, publishedNodeIDs: [String], condition: VolumeCondition) {
+        switch item {
+        case .block(let volume):
+            (csiVolume(volume), volume.attachedInstanceID.map { [$0] } ?? [], condition(volume.status))
+        case .vfs(let fileSystem):
+            (csiVolume(fileSystem), try await publishedNodes(fileSystem), condition(fileSystem.status))
+        }
     }
 
     func condition(_ status: ProvisioningStatus) -> VolumeCondition {

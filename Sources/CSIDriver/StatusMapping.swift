@@ -2,15 +2,13 @@ import CSI
 import RPC
 
 /// The one place where errors become gRPC statuses for the CSI services. Handlers throw
-/// `DriverError` for what they recognise (with the code the CSI spec names); errors that escape
+/// `DriverError` (RPC's `RPCError`) for what they recognise (with the code the CSI spec names); errors that escape
 /// from below are classified here — errors of lower layers by their `StatusConvertible`
 /// conformance (the cloud API's, in the CSIController module; the command runner's, in CSINode). Unknown errors become `INTERNAL`
 /// with their cause.
 public enum StatusMapping {
     public static func status(for error: any Error) -> RPCError {
         switch error {
-        case let error as DriverError:
-            return RPCError(error.code, error.message)
         case let error as RPCError:
             return error
         case let error as CSIDecodingError:

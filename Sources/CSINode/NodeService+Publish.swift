@@ -49,10 +49,7 @@ extension NodeService {
             guard mounted.device == staged.device, mounted.root == staged.root else {
                 throw DriverError.alreadyExists("\(target) already has another mount (\(mounted.source), \(mounted.fsType))")
             }
-            guard mounted.readOnly == readOnly else {
-                throw DriverError.alreadyExists(
-                    "volume \(volumeID) is already published at \(target) \(mounted.readOnly ? "read-only" : "read-write")")
-            }
+            try Self.refuseOtherAccessMode(volumeID, target: target, published: mounted, readOnly: readOnly)
             return
         }
         if singleWriter {
@@ -73,10 +70,7 @@ extension NodeService {
             guard kind == .blockDevice(number) else {
                 throw DriverError.alreadyExists("\(target) already has another mount (\(mounted.source))")
             }
-            guard mounted.readOnly == readOnly else {
-                throw DriverError.alreadyExists(
-                    "volume \(volumeID) is already published at \(target) \(mounted.readOnly ? "read-only" : "read-write")")
-            }
+            try Self.refuseOtherAccessMode(volumeID, target: target, published: mounted, readOnly: readOnly)
             return
         }
         if singleWriter {
@@ -99,6 +93,15 @@ extension NodeService {
             }
         }
         try await mounter.bindMount(source: device, target: target, readOnly: readOnly)
+    }
+
+    /// A target that already holds this volume is success only when it is mounted the way this
+    /// call asks (read-only or read-write); CSI says ALREADY_EXISTS otherwise.
+    static func refuseOtherAccessMode(_ volumeID: String, target: String, published: MountEntry,
+                                      readOnly: Bool) throws(DriverError) {
+        guard published.readOnly != readOnly else { return }
+        throw DriverError.alreadyExists(
+            "volume \(volumeID) is already published at \(target) \(published.readOnly ? "read-only" : "read-write")")
     }
 
     /// SINGLE_NODE_SINGLE_WRITER: one publication at a time, so a second target is refused.

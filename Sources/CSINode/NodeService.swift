@@ -69,13 +69,7 @@ public struct NodeService: Sendable {
 
     func nodeCapabilities() -> NodeGetCapabilitiesResponse {
         var response = NodeGetCapabilitiesResponse()
-        response.capabilities = Self.capabilities.map { type in
-            var rpc = NodeServiceCapability.RPC()
-            rpc.type = type
-            var capability = NodeServiceCapability()
-            capability.type = .rpc(rpc)
-            return capability
-        }
+        response.capabilities = ServiceCapabilities.node(Self.capabilities)
         return response
     }
 
