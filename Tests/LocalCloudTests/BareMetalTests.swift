@@ -57,4 +57,31 @@ import Testing
             #expect(bad.status == 400 && bad.errorMessage?.contains("domain_zone") == true)
         }
     }
+
+    /// Instances and bare-metal servers share the address pools: a server never gets an address
+    /// another already holds, whichever kind it is and whether the address was asked for or given.
+    @Test func bareMetalServersSkipAddressesInstancesHold() async throws {
+        try await TestServer.with { t in
+            // The first server is number 1: take the addresses it and the next would get.
+            let fixed = try await t.call(.POST, "/v2/instances", body: [
+                "region": "ewr", "plan": "vc2-1c-1gb", "main_ip": "127.1.0.2", "internal_ip": "127.2.0.2"])
+            #expect(fixed.status == 202)
+            let instance = try #require(fixed.json["instance"] as? [String: Any])
+            let metal = try #require(try await t.call(.POST, "/v2/bare-metals", body: ["region": "ewr", "plan": "vbm-4c-32gb"])
+                .json["bare_metal"] as? [String: Any])
+            let metalMain = try #require(metal["main_ip"] as? String)
+            let metalInternal = try #require(metal["internal_ip"] as? String)
+            #expect(metalMain != "127.1.0.2" && metalInternal != "127.2.0.2", "the instance holds these")
+            #expect(metalMain.hasPrefix("127.1.") && metalInternal.hasPrefix("127.2."))
+            // An instance asking for the bare-metal server's address is refused, naming the holder.
+            let clash = try await t.call(.POST, "/v2/instances", body: ["region": "ewr", "plan": "vc2-1c-1gb", "main_ip": metalMain])
+            #expect(clash.status == 409)
+            #expect(clash.errorMessage?.contains(metal["id"] as? String ?? "?") == true, "\(clash.errorMessage ?? "")")
+            // And the next instance from the pool gets neither server's addresses.
+            let next = try #require(try await t.call(.POST, "/v2/instances", body: ["region": "ewr", "plan": "vc2-1c-1gb"])
+                .json["instance"] as? [String: Any])
+            let held: Set = [metalMain, metalInternal, instance["main_ip"] as? String ?? "", instance["internal_ip"] as? String ?? ""]
+            #expect(!held.contains(next["main_ip"] as? String ?? "") && !held.contains(next["internal_ip"] as? String ?? ""))
+        }
+    }
 }

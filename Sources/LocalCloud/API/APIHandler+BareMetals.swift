@@ -45,14 +45,17 @@ extension APIHandler {
         guard let plan = body.plan, !plan.isEmpty else { throw APIFailure(.badRequest, "missing field 'plan'") }
         // Numbered with the instances: the address pools, IPv6 prefix and region VPCs are shared with them.
         let n = try Store.next("instance", db)
+        let taken = try Self.takenAddresses(db)
+        let mainIp = try Self.freeAddress(in: publicPool, from: n, taken: taken)
+        let internalIp = try Self.freeAddress(in: privatePool, from: n, taken: taken)
         let label = body.label ?? ""
         let server = BareMetalRecord(
             id: Self.newID(), os: "Debian 12 x64 (bookworm)", osId: body.osId ?? 2136, appId: 0, imageId: "",
-            ram: "32768 MB", disk: "2x 480 GB SSD", cpuCount: 8, mainIp: try publicPool.address(n),
+            ram: "32768 MB", disk: "2x 480 GB SSD", cpuCount: 8, mainIp: mainIp,
             netmaskV4: "255.255.0.0", gatewayV4: "", v6Network: InstanceNetwork.v6Prefix + "::", v6MainIp: InstanceNetwork.v6Address(n),
             v6NetworkSize: InstanceNetwork.v6PrefixLength, macAddress: 0x5a00_0000_0000 + n, region: region, plan: plan,
             label: label.isEmpty ? "bare-metal-\(n)" : label, dateCreated: Self.timestamp(), status: "pending",
-            features: ["ipv6"], tags: body.tags ?? [], userScheme: "root", internalIp: try privatePool.address(n),
+            features: ["ipv6"], tags: body.tags ?? [], userScheme: "root", internalIp: internalIp,
             vpcId: InstanceNetwork.defaultVPC(region: region))
         try Store.insert(server, readyAt: readyAt, db)
         return .json(202, Wrapped("bare_metal", server))

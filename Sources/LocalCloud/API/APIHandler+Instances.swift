@@ -38,16 +38,13 @@ extension APIHandler {
         let body = try r.decode(CreateInstance.self)
         let region = try requireRegion(body.region)
         guard let plan = body.plan, !plan.isEmpty else { throw APIFailure(.badRequest, "missing field 'plan'") }
-        let existing = try Store.all(InstanceRecord.self, db)
-        let taken = Dictionary(
-            existing.flatMap { i in [i.mainIp, i.internalIp, i.v6MainIp].filter { !$0.isEmpty }.map { ($0, i.id) } },
-            uniquingKeysWith: { first, _ in first })
+        let taken = try Self.takenAddresses(db)
         func requested(_ value: String?, field: String, ipv6: Bool = false) throws -> String? {
             guard let value else { return nil }
             let valid = ipv6 ? InstanceNetwork.isIPv6(value) : AddressPool.parseIPv4(value) != nil
             guard valid else { throw APIFailure(.badRequest, "field '\(field)' must be an IPv\(ipv6 ? 6 : 4) address") }
             if let owner = taken[value] {
-                throw APIFailure(.conflict, "address \(value) is already used by instance \(owner)")
+                throw APIFailure(.conflict, "address \(value) is already used by server \(owner)")
             }
             return value
         }
@@ -61,14 +58,9 @@ extension APIHandler {
             throw APIFailure(.badRequest, "field 'attach_vpc' must list VPC ids")
         }
         let n = try Store.next("instance", db)
-        /// The pool's next address no instance holds yet (a fixed address may have taken the nth).
+        let fixed = Set([mainIp, internalIp].compactMap { $0 })
         func fromPool(_ pool: AddressPool) throws -> String {
-            var k = n
-            while true {
-                let candidate = try pool.address(k)
-                if taken[candidate] == nil, candidate != mainIp, candidate != internalIp { return candidate }
-                k += 1
-            }
+            try Self.freeAddress(in: pool, from: n, taken: taken, alsoAvoiding: fixed)
         }
         let label = body.label ?? ""
         let mac = InstanceNetwork.mac(n)
@@ -83,6 +75,29 @@ extension APIHandler {
             vpcId: body.attachVpc?.first ?? InstanceNetwork.defaultVPC(region: region), macAddress: mac)
         try Store.insert(instance, readyAt: readyAt, db)
         return .json(202, Wrapped("instance", instance))
+    }
+
+    /// Every address an instance or a bare-metal server holds, with the id of its holder.
+    static func takenAddresses(_ db: Database) throws -> [String: String] {
+        let instances = try Store.all(InstanceRecord.self, db).flatMap { i in
+            [i.mainIp, i.internalIp, i.v6MainIp].map { ($0, i.id) }
+        }
+        let bareMetals = try Store.all(BareMetalRecord.self, db).flatMap { b in
+            [b.mainIp, b.internalIp, b.v6MainIp].map { ($0, b.id) }
+        }
+        return Dictionary((instances + bareMetals).filter { !$0.0.isEmpty }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The pool's `n`th address, or the next one after it that no server holds yet (an instance
+    /// created with a fixed address may hold the `n`th); a conflict once the pool is exhausted.
+    static func freeAddress(in pool: AddressPool, from n: Int, taken: [String: String],
+                            alsoAvoiding fixed: Set<String> = []) throws -> String {
+        var k = n
+        while true {
+            let candidate = try pool.address(k)
+            if taken[candidate] == nil, !fixed.contains(candidate) { return candidate }
+            k += 1
+        }
     }
 
     /// Deleting an instance detaches its blocks and VFS and drops the routes through it.
