@@ -36,4 +36,16 @@ import Testing
         #expect(ResponseDecoding.decodeEveryShape(Data(#"{"error":"gone","status":404}"#.utf8)) == 1)
         #expect(ResponseDecoding.decodeEveryShape(Data([0xff, 0x00, 0x7b])) == 0)
     }
+
+    /// The VFS, bare-metal and auto_ssl shapes the fuzz corpus seeds (Fuzz/corpus/cloud-responses)
+    /// are each read by exactly the decoder meant for them, so the fuzzer starts from inputs the
+    /// client accepts.
+    @Test(arguments: ["vfs.json", "vfs-page.json", "vfs-attachment.json", "vfs-attachments.json", "bare-metal.json",
+                      "bare-metal-vpcs.json", "load-balancer-auto-ssl.json", "block.json", "load-balancer.json"])
+    func everyCorpusSeedIsAcceptedByOneShape(_ name: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/corpus/cloud-responses/\(name)")
+        let body = try Data(contentsOf: url)
+        #expect(ResponseDecoding.decodeEveryShape(body) == 1, "\(name)")
+    }
 }

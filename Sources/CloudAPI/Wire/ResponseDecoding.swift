@@ -20,6 +20,13 @@ import NIOCore
         count(decodes(SnapshotWire.self, body) { _ = $0.snapshot })
         count(decodes(RouteWire.self, body) { _ = $0.route })
         count(decodes(LoadBalancerWire.self, body) { _ = try? $0.loadBalancer() })
+        count(decodes(BareMetalWire.self, body) { _ = $0.instance(vpcAddress: nil) })
+        count(decodes(BareMetalVPCWire.self, body) { _ = $0.ipAddress })
+        // VFS and their attachments come bare from create, get and update, enveloped in lists.
+        count(decodes(FileSystemWire.self, body, bare: { _ in true }) { _ = $0.fileSystem })
+        count(decodes(FileSystemAttachmentWire.self, body, bare: { $0.vfsId != nil || $0.targetId != nil }) {
+            _ = $0.attachment(fileSystemID: "vfs")
+        })
         // Every metadata field is optional: only a document naming an instance counts.
         if let wire = try? JSONDecoder().decode(MetadataWire.self, from: body), wire.metadata != nil {
             accepted += 1
@@ -33,9 +40,15 @@ import NIOCore
         HTTPTransport.retryAfter(header)
     }
 
-    /// Single and page forms of one resource; `map` runs the client's conversion on each item.
-    private static func decodes<Item: WireResource>(_ type: Item.Type, _ body: Data, _ map: (Item) -> Void) -> Bool {
+    /// Single and page forms of one resource (and the bare item, for resources sent without an envelope, counted when `bare` says it names one); `map` runs the client's conversion on each item.
+    private static func decodes<Item: WireResource>(
+        _ type: Item.Type, _ body: Data, bare: ((Item) -> Bool)? = nil, _ map: (Item) -> Void
+    ) -> Bool {
         var ok = false
+        if let bare, let item = try? WireCoding.decoder.decode(Item.self, from: body) {
+            map(item)
+            ok = bare(item)
+        }
         if let single = try? WireCoding.decoder.decode(WireSingle<Item>.self, from: body) {
             map(single.item)
             ok = true
