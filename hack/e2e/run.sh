@@ -512,7 +512,9 @@ no_blocks() { [ "$(cloud /v2/blocks | count blocks)" = 0 ]; }
 ingress_is_proxy() {
   [ "$(k -n mooring-example get service web -o jsonpath='{.status.loadBalancer.ingress[0].ipMode}')" = Proxy ]
 }
-no_kube_proxy_rule_for() { ! "${in_ns[@]}" iptables-save -t nat | grep -q -- "-d $1/32"; }
+# grep reads the whole dump (no -q): with -q it could exit at the first match, iptables-save would
+# die of SIGPIPE, and under pipefail the negation would then report "no rule" when there is one.
+no_kube_proxy_rule_for() { ! "${in_ns[@]}" iptables-save -t nat | grep -F -- "-d $1/32" >/dev/null; }
 
 journey() {
   local app=$ROOT/deploy/kubernetes/examples/app ns=mooring-example
