@@ -226,8 +226,7 @@ extension ControllerService {
                 }
                 let size = try VolumeSize.gigabytes(for: range, type: volume.blockType ?? .highPerformance)
                 // A raw block volume needs nothing on the node; a filesystem must be grown there.
-                var rawBlock = false
-                if case .block = request.volumeCapability?.accessType { rawBlock = true }
+                let rawBlock = if case .block = request.volumeCapability?.accessType { true } else { false }
                 return try await expand(from: volume.sizeGB, to: size, nodeExpansionRequired: !rawBlock, log) {
                     do {
                         try await cloud.resizeVolume(id: volume.id, sizeGB: size)
