@@ -62,9 +62,11 @@ import Testing
     /// another already holds, whichever kind it is and whether the address was asked for or given.
     @Test func bareMetalServersSkipAddressesInstancesHold() async throws {
         try await TestServer.with { t in
-            // The first server is number 1: take the addresses it and the next would get.
+            // The first server is number 1: take the addresses the next would get, IPv6 included.
+            let nextV6 = "fd6c:6f63:616c:1::2"
             let fixed = try await t.call(.POST, "/v2/instances", body: [
-                "region": "ewr", "plan": "vc2-1c-1gb", "main_ip": "127.1.0.2", "internal_ip": "127.2.0.2"])
+                "region": "ewr", "plan": "vc2-1c-1gb", "main_ip": "127.1.0.2", "internal_ip": "127.2.0.2",
+                "v6_main_ip": nextV6])
             #expect(fixed.status == 202)
             let instance = try #require(fixed.json["instance"] as? [String: Any])
             let metal = try #require(try await t.call(.POST, "/v2/bare-metals", body: ["region": "ewr", "plan": "vbm-4c-32gb"])
@@ -72,6 +74,8 @@ import Testing
             let metalMain = try #require(metal["main_ip"] as? String)
             let metalInternal = try #require(metal["internal_ip"] as? String)
             #expect(metalMain != "127.1.0.2" && metalInternal != "127.2.0.2", "the instance holds these")
+            #expect(instance["v6_main_ip"] as? String == nextV6)
+            #expect(metal["v6_main_ip"] as? String != nextV6, "the instance holds this IPv6 address")
             #expect(metalMain.hasPrefix("127.1.") && metalInternal.hasPrefix("127.2."))
             // An instance asking for the bare-metal server's address is refused, naming the holder.
             let clash = try await t.call(.POST, "/v2/instances", body: ["region": "ewr", "plan": "vc2-1c-1gb", "main_ip": metalMain])

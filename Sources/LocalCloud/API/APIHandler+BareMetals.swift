@@ -52,7 +52,7 @@ extension APIHandler {
         let server = BareMetalRecord(
             id: Self.newID(), os: "Debian 12 x64 (bookworm)", osId: body.osId ?? 2136, appId: 0, imageId: "",
             ram: "32768 MB", disk: "2x 480 GB SSD", cpuCount: 8, mainIp: mainIp,
-            netmaskV4: "255.255.0.0", gatewayV4: "", v6Network: InstanceNetwork.v6Prefix + "::", v6MainIp: InstanceNetwork.v6Address(n),
+            netmaskV4: "255.255.0.0", gatewayV4: "", v6Network: InstanceNetwork.v6Prefix + "::", v6MainIp: Self.freeV6Address(from: n, taken: taken),
             v6NetworkSize: InstanceNetwork.v6PrefixLength, macAddress: 0x5a00_0000_0000 + n, region: region, plan: plan,
             label: label.isEmpty ? "bare-metal-\(n)" : label, dateCreated: Self.timestamp(), status: "pending",
             features: ["ipv6"], tags: body.tags ?? [], userScheme: "root", internalIp: internalIp,

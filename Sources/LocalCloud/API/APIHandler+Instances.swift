@@ -68,7 +68,7 @@ extension APIHandler {
             id: Self.newID(), label: label, hostname: body.hostname ?? (label.isEmpty ? "instance-\(n)" : label),
             region: region, plan: plan, os: "Debian 12 x64 (bookworm)", osId: body.osId ?? 2136, ram: 1024,
             disk: 25, vcpuCount: 1, mainIp: try mainIp ?? fromPool(publicPool),
-            internalIp: try internalIp ?? fromPool(privatePool), v6MainIp: v6MainIp ?? InstanceNetwork.v6Address(n),
+            internalIp: try internalIp ?? fromPool(privatePool), v6MainIp: v6MainIp ?? Self.freeV6Address(from: n, taken: taken),
             dateCreated: Self.timestamp(), status: "pending", powerStatus: "running",
             serverStatus: "installingbooting", tags: body.tags ?? [], netmaskV4: publicPool.netmask,
             v6Network: InstanceNetwork.v6Prefix + "::", v6NetworkSize: InstanceNetwork.v6PrefixLength,
@@ -92,9 +92,22 @@ extension APIHandler {
     /// created with a fixed address may hold the `n`th); a conflict once the pool is exhausted.
     static func freeAddress(in pool: AddressPool, from n: Int, taken: [String: String],
                             alsoAvoiding fixed: Set<String> = []) throws -> String {
+        try freeAddress(from: n, taken: taken, alsoAvoiding: fixed) { k throws(APIFailure) in try pool.address(k) }
+    }
+
+    /// The `n`th server's IPv6 address, or the next one no server holds yet.
+    static func freeV6Address(from n: Int, taken: [String: String]) -> String {
+        // The IPv6 numbering never runs out: nothing here throws.
+        freeAddress(from: n, taken: taken) { k throws(Never) in InstanceNetwork.v6Address(k) }
+    }
+
+    private static func freeAddress<Failure: Error>(
+        from n: Int, taken: [String: String], alsoAvoiding fixed: Set<String> = [],
+        nth: (Int) throws(Failure) -> String
+    ) throws(Failure) -> String {
         var k = n
         while true {
-            let candidate = try pool.address(k)
+            let candidate = try nth(k)
             if taken[candidate] == nil, !fixed.contains(candidate) { return candidate }
             k += 1
         }
